@@ -1,0 +1,21 @@
+"""Errors a user can hit while loading a report, each with a message a person can act on."""
+
+
+class ReportbotError(Exception):
+    """Base of every error whose message is shown to the user as is."""
+
+
+class UnreadableFileError(ReportbotError):
+    """The file cannot be read as a document (empty, binary, damaged, wrong format, too large)."""
+
+
+class NotAReportError(ReportbotError):
+    """The file was read but does not look like a government information-disclosure annual report."""
+
+
+class ReportNotFoundError(ReportbotError):
+    """No stored report matches the name or id the user gave."""
+
+
+class ReadOnlyQueryError(ReportbotError):
+    """A query given to the read-only SQL command would write, or is not a single SELECT."""

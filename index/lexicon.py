@@ -1,0 +1,155 @@
+"""The domain lexicon (data/lexicon.toml) as typed objects, loaded once and shared.
+
+The parser reads the printed labels; question understanding reads the question words. Keeping
+both in one data file means a new synonym or label variant is a one-line data change.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+LEXICON_PATH = DATA_DIR / "lexicon.toml"
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One field code with its label, unit and the words that name it."""
+
+    code: str
+    label: str
+    table: str
+    unit: str
+    printed: tuple[str, ...]
+    parent: str | None
+    need: tuple[tuple[tuple[str, ...], ...], ...]  # alternatives, each a tuple of word groups
+    boost: tuple[str, ...]
+    derived: str | None
+    inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ApplicantDef:
+    """One applicant column of table 三."""
+
+    code: str
+    label: str
+    printed: tuple[str, ...]
+    ask: tuple[str, ...]
+    derived_from: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PrintedName:
+    """An item or column of table 二 and the labels reports print for it."""
+
+    code: str
+    printed: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    """Everything the parser and question understanding know about the domain."""
+
+    fields: tuple[FieldDef, ...]
+    applicants: tuple[ApplicantDef, ...]
+    active_items: tuple[PrintedName, ...]
+    active_columns: tuple[PrintedName, ...]
+    operations: dict[str, tuple[str, ...]]
+    place_words: tuple[str, ...]
+    government_words: tuple[str, ...]
+    stopwords: frozenset[str]
+
+    def field(self, code: str) -> FieldDef:
+        """Return the definition of a field code; KeyError for an unknown code."""
+        return self._by_code()[code]
+
+    def has_field(self, code: str) -> bool:
+        """Tell whether a field code is known."""
+        return code in self._by_code()
+
+    def applicant(self, code: str) -> ApplicantDef:
+        """Return the definition of an applicant column code."""
+        for applicant in self.applicants:
+            if applicant.code == code:
+                return applicant
+        raise KeyError(code)
+
+    def _by_code(self) -> dict[str, FieldDef]:
+        return _field_index(self)
+
+    def terms(self) -> list[str]:
+        """Return every domain phrase, for the tokenizer's user dictionary."""
+        words: set[str] = set()
+        for f in self.fields:
+            words.update(f.printed)
+            words.update(f.boost)
+            for alternative in f.need:
+                for group in alternative:
+                    words.update(group)
+        for a in self.applicants:
+            words.update(a.printed)
+            words.update(a.ask)
+        for group in self.operations.values():
+            words.update(group)
+        return sorted(w for w in words if len(w) >= 2)
+
+
+@lru_cache(maxsize=None)
+def _field_index(lexicon: Lexicon) -> dict[str, FieldDef]:
+    return {f.code: f for f in lexicon.fields}
+
+
+def _expand(words: list[str], named: dict[str, list[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for word in words:
+        out.extend(named[word[1:]] if word.startswith("@") else [word])
+    return tuple(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """Read the lexicon file once; later calls return the same object."""
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    named = raw.get("words", {})
+    fields = tuple(
+        FieldDef(
+            code=f["code"],
+            label=f["label"],
+            table=f["table"],
+            unit=f["unit"],
+            printed=tuple(f.get("printed", ())),
+            parent=f.get("parent"),
+            need=tuple(
+                tuple(_expand(group, named) for group in alternative)
+                for alternative in (f.get("need", []), f.get("also", [])) if alternative
+            ),
+            boost=_expand(f.get("boost", []), named),
+            derived=f.get("derived"),
+            inputs=tuple(f.get("inputs", ())),
+        )
+        for f in raw["field"]
+    )
+    applicants = tuple(
+        ApplicantDef(
+            code=a["code"],
+            label=a["label"],
+            printed=tuple(a.get("printed", ())),
+            ask=tuple(a.get("ask", ())),
+            derived_from=tuple(a.get("derived", ())),
+        )
+        for a in raw["applicant"]
+    )
+    return Lexicon(
+        fields=fields,
+        applicants=applicants,
+        active_items=tuple(PrintedName(i["code"], tuple(i["printed"])) for i in raw["active_item"]),
+        active_columns=tuple(PrintedName(c["code"], tuple(c["printed"])) for c in raw["active_column"]),
+        operations={k: tuple(v) for k, v in raw["operations"].items()},
+        place_words=tuple(raw["places"]["words"]),
+        government_words=tuple(raw["bodies"]["government"]),
+        stopwords=frozenset(raw["stopwords"]["words"]),
+    )

@@ -1,0 +1,258 @@
+"""From a read Document to a Report: metadata, sections, passages, table cells, findings."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.checks import derive_cells, find_inconsistencies
+from index.document import Document, Paragraph, Table
+from index.errors import NotAReportError
+from index.lexicon import Lexicon, load_lexicon
+from index.numbers import normalize
+from index.report import Cell, Passage, RawRow, Report, Section
+from index.tables import GridRow, parse_active, parse_requests, parse_review
+
+SECTION_NAMES = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
+                 "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项")
+_SECTION_PATTERNS = (
+    re.compile(r"总体情况"),
+    re.compile(r"主动公开(政府)?信息(的)?情况|主动公开情况"),
+    re.compile(r"(收到和处理|收到和办理|受理和处理).*申请|依申请公开.*情况"),
+    re.compile(r"行政复议.*行政诉讼|复议.*诉讼情况"),
+    re.compile(r"存在的?(主要)?问题"),
+    re.compile(r"其他需要报告|其他需报告"),
+)
+_TOP_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[、.．](?!\d))\s*")
+_SUB_NUMBER = re.compile(r"^\s*[（(]\s*[一二三四五六七八九十\d]+\s*[）)]\s*")
+_CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+              "六": "6", "七": "7", "八": "8", "九": "9"}
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CN_YEAR = re.compile(r"([二][〇零○Ｏ一二三四五六七八九]{3})\s*年")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
+_REPORT_WORDS = re.compile(r"政府信息公开.{0,6}年度报告|信息公开工作年度报告|政务公开.{0,6}年度报告|年度报告")
+_TITLE_TAIL = re.compile(r"(?:19|20)\d{2}\s*年度?.*$")
+_REGION = re.compile(
+    r"^((?:[^\s省]{2,8}?(?:省|自治区))?(?:[^\s]{1,8}?(?:自治州|地区|盟|市|州))?"
+    r"(?:[^\s]{1,8}?(?:自治县|县|市|区|旗))?(?:[^\s]{1,8}?(?:镇|乡|街道))?)")
+_BLANK_IS_ZERO = re.compile(r"(空白|空格|未填)[^。\n]{0,8}(表示|为|视为|即)\s*[0零]")
+_PASSAGE_MAX = 300
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who issued a report, for which year, under which title."""
+
+    title: str
+    body: str
+    region: str
+    level: str
+    year: int
+
+
+def chinese_year(text: str) -> int | None:
+    """Read a year written in Chinese numerals, 二〇二三 → 2023."""
+    digits = "".join(_CN_DIGITS.get(ch, "") for ch in text)
+    return int(digits) if len(digits) == 4 else None
+
+
+def find_year(text: str) -> int | None:
+    """Return the first report year printed in a text, in Arabic or Chinese numerals."""
+    match = _YEAR.search(normalize(text))
+    if match:
+        return int(match.group(1))
+    match = _CN_YEAR.search(text)
+    return chinese_year(match.group(1)) if match else None
+
+
+def split_body(body: str, lexicon: Lexicon) -> tuple[str, str]:
+    """Split an issuing body into its place and level: 伊春市伊美区人民政府 → (伊春市伊美区, district)."""
+    place = _REGION.match(body).group(1) if body else ""
+    rest = body[len(place):]
+    if not place:
+        return body, "department"
+    if rest and not any(rest.startswith(g) or rest == g for g in lexicon.government_words):
+        return place, "department"
+    last = place[-1]
+    if place.endswith(("镇", "乡", "街道")):
+        return place, "township"
+    if place.endswith(("省", "自治区")):
+        return place, "province"
+    if last in "县旗" or place.endswith("自治县"):
+        return place, "county"
+    if last == "区" and not place.endswith("地区"):
+        return place, "district"
+    if last == "市" and re.search(r"(市|州|盟|地区).+市$", place):
+        return place, "county"
+    return place, "city"
+
+
+def _identity(paragraphs: list[str], lexicon: Lexicon) -> Identity:
+    head = [p for p in paragraphs[:6] if p.strip()]
+    title = ""
+    for i, text in enumerate(head):
+        if _REPORT_WORDS.search(text):
+            # A title printed on two lines: the body alone, then "2023年政府信息公开工作年度报告".
+            starts_with_year = bool(re.match(r"\s*(?:19|20)\d{2}", text))
+            title = head[i - 1] + text if i and starts_with_year and len(head[i - 1]) <= 30 else text
+            break
+    if not title:
+        raise NotAReportError("这份文件不像政府信息公开工作年度报告：开头找不到报告标题（如“××县2023年政府信息公开工作年度报告”）。请检查文件内容。")
+    title = normalize(title)
+    year = find_year(title)
+    if year is None:
+        year = find_year(" ".join(paragraphs[:20]))
+    if year is None:
+        raise NotAReportError(f"找不到报告年度：标题“{title}”里没有年份。请确认这是一份年度报告。")
+    body = normalize(_TITLE_TAIL.sub("", title))
+    body = re.sub(r"^关于", "", body)
+    if not body:
+        body = _body_from_text(paragraphs)
+    region, level = split_body(body, lexicon)
+    return Identity(title=title, body=body, region=region, level=level, year=year)
+
+
+def _body_from_text(paragraphs: list[str]) -> str:
+    for text in paragraphs[:8]:
+        match = re.search(r"本报告由(.{2,30}?)(?:根据|依据|按照|编制)", normalize(text))
+        if match:
+            return match.group(1)
+    for text in reversed(paragraphs[-4:]):
+        if 2 < len(text.strip()) <= 30 and not _DATE.search(text):
+            return normalize(text)
+    return ""
+
+
+def _published(paragraphs: list[str]) -> str | None:
+    for text in reversed(paragraphs[-6:]):
+        match = _DATE.fullmatch(normalize(text)) or _DATE.search(normalize(text)) if len(normalize(text)) <= 24 else None
+        if match:
+            y, m, d = (int(g) for g in match.groups())
+            if 1 <= m <= 12 and 1 <= d <= 31:
+                return f"{y:04d}-{m:02d}-{d:02d}"
+    return None
+
+
+def _section_number(text: str, current: int) -> int | None:
+    compact = normalize(text)
+    if len(compact) > 40 or _SUB_NUMBER.match(compact):
+        return None
+    rest = _TOP_NUMBER.sub("", compact)
+    if rest != compact or len(compact) <= 24:
+        for number, pattern in enumerate(_SECTION_PATTERNS, start=1):
+            if number > current and pattern.search(rest) and len(rest) <= 30:
+                return number
+    return None
+
+
+def _subheading(text: str) -> str | None:
+    compact = text.strip()
+    if not _SUB_NUMBER.match(compact):
+        return None
+    head = re.split(r"[。：:]", compact, maxsplit=1)[0]
+    return head if len(head) <= 24 else None
+
+
+def _split_passage(text: str) -> list[str]:
+    if len(text) <= _PASSAGE_MAX:
+        return [text]
+    sentences = re.findall(r"[^。；！？]+[。；！？]?", text)
+    chunks, current = [], ""
+    for sentence in sentences:
+        if current and len(current) + len(sentence) > _PASSAGE_MAX:
+            chunks.append(current)
+            current = ""
+        current += sentence
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _table_passages(cells: list[Cell], section: str, applicant_labels: dict[str, str]) -> list[Passage]:
+    rows: dict[str, list[Cell]] = {}
+    for cell in cells:
+        if not cell.derived:
+            rows.setdefault(cell.field if cell.table == "requests" else cell.field.rsplit(".", 1)[0], []).append(cell)
+    passages = []
+    for row in rows.values():
+        parts = []
+        for cell in row:
+            shown = cell.raw if cell.raw else ("（推算）" if cell.inferred else "空白")
+            name = applicant_labels.get(cell.applicant or "", "") if cell.table == "requests" else cell.label.split("：")[-1]
+            parts.append(f"{name} {shown}")
+        head = row[0].label if row[0].table == "requests" else row[0].label.split("：")[0]
+        passages.append(Passage(section=section, text=f"{head}：" + "，".join(parts), kind="table"))
+    return passages
+
+
+def parse_report(document: Document, lexicon: Lexicon | None = None) -> Report:
+    """Parse a read document into a Report; NotAReportError when it is not an annual report."""
+    lexicon = lexicon or load_lexicon()
+    paragraphs = [b.text for b in document.blocks if isinstance(b, Paragraph)]
+    identity = _identity(paragraphs, lexicon)
+    blank_is_zero = bool(_BLANK_IS_ZERO.search(document.text()))
+    current = 0
+    headings: dict[int, str] = {}
+    subsections: dict[int, list[str]] = {}
+    subsection = ""
+    passages: list[Passage] = []
+    table_rows: dict[int, list[GridRow]] = {2: [], 3: [], 4: []}
+    last_table_kind: int | None = None
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            number = _section_number(block.text, current)
+            if number is not None:
+                current, subsection = number, ""
+                headings[number] = block.text.strip()
+                continue
+            if current == 0 and normalize(block.text) in identity.title:
+                continue
+            sub = _subheading(block.text)
+            if sub is not None and current:
+                subsection = sub
+                subsections.setdefault(current, []).append(sub)
+                if sub == block.text.strip():
+                    continue
+            path = headings.get(current, "前言") + (f" / {subsection}" if subsection else "")
+            passages.extend(Passage(section=path, text=chunk) for chunk in _split_passage(block.text.strip()))
+        else:
+            kind = _table_kind(block, current, last_table_kind)
+            last_table_kind = kind
+            if kind in table_rows:
+                table_rows[kind].extend((row, block.grid) for row in block.rows)
+            else:
+                path = headings.get(current, "前言")
+                passages.extend(Passage(section=path, text=" ".join(c for c in row if c), kind="table") for row in block.rows if any(row))
+    cells: list[Cell] = []
+    raw_rows: list[RawRow] = []
+    for kind, parse in ((2, parse_active), (3, parse_requests), (4, parse_review)):
+        found, raw = parse(table_rows[kind], lexicon, blank_is_zero=blank_is_zero)
+        cells.extend(found)
+        raw_rows.extend(raw)
+    if not cells and len(headings) < 3:
+        raise NotAReportError("这份文件不像政府信息公开工作年度报告：找不到“主动公开政府信息情况”“收到和处理政府信息公开申请情况”等表格或章节。")
+    cells.extend(derive_cells(cells, lexicon))
+    applicant_labels = {a.code: a.label for a in lexicon.applicants}
+    for kind in (2, 3, 4):
+        section_cells = [c for c in cells if c.table == ("active", "requests", "review")[kind - 2]]
+        passages.extend(_table_passages(section_cells, headings.get(kind, SECTION_NAMES[kind - 1]), applicant_labels))
+    layout = "2019" if any(c.field.endswith((".new_made", ".prev_items")) for c in cells) else "2021"
+    return Report(
+        title=identity.title, body=identity.body, region=identity.region, level=identity.level, year=identity.year,
+        published=_published(paragraphs), layout=layout,
+        sections=tuple(Section(n, headings[n], tuple(subsections.get(n, ()))) for n in sorted(headings)),
+        passages=tuple(passages), cells=tuple(cells), findings=tuple(find_inconsistencies(cells, lexicon)),
+        raw_rows=tuple(raw_rows),
+    )
+
+
+def _table_kind(table: Table, section: int, previous: int | None) -> int | None:
+    text = normalize("".join(c for row in table.rows[:12] for c in row))
+    if "第二十条" in text or "信息内容" in text or "规范性文件" in text:
+        return 2
+    if "本年新收" in text or "申请人情况" in text or "予以公开" in text:
+        return 3
+    if "行政复议" in text and ("行政诉讼" in text or "维持" in text):
+        return 4
+    if section in (2, 3, 4):
+        return section
+    return previous

@@ -1,0 +1,115 @@
+"""Plain-text reports: find the tables in the three text layouts seen in the wild.
+
+Text copied out of Word or a web page keeps tables in one of three shapes (standard-format.md):
+one row a line with tab-separated cells; one cell a line, rows separated by blank lines; or
+Markdown pipe tables. This module turns such text into Paragraph and Table blocks.
+"""
+from __future__ import annotations
+
+import re
+
+from index.document import Block, Paragraph, Table
+
+_ARTIFACT = re.compile(r"\[bookmark:[^\]]*\]")
+_SEPARATOR_CELL = re.compile(r"^[\s:：\-—=]*$")
+_TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．]\s*\S")
+_SINGLE_CELL = re.compile(r"^[ \u3000]*\t[^\t]*$")
+_CONTINUATION_MAX = 15
+
+
+def _clean(cell: str) -> str:
+    return cell.replace("\u3000", " ").replace("**", "").strip()
+
+
+def _is_markdown_row(line: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith("|") and stripped.count("|") >= 2
+
+
+def _markdown_cells(line: str) -> tuple[str, ...]:
+    stripped = line.strip()
+    inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
+    return tuple(_clean(c) for c in inner.split("|"))
+
+
+def _is_separator(cells: tuple[str, ...]) -> bool:
+    return all(_SEPARATOR_CELL.match(c) for c in cells)
+
+
+def _is_multi_cell(line: str) -> bool:
+    return "\t" in line and not _SINGLE_CELL.match(line)
+
+
+def _is_continuation(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and "\t" not in line and len(stripped) <= _CONTINUATION_MAX and "。" not in stripped
+
+
+def _heading_row(cells: tuple[str, ...]) -> str | None:
+    filled = [c for c in cells if c]
+    if len(filled) == 1 and _TOP_HEADING.match(filled[0]) and not re.search(r"\d+\s*$", filled[0]):
+        return filled[0]
+    return None
+
+
+class _Builder:
+    """Collects rows into tables, closing a table when prose or a heading interrupts it."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.rows: list[tuple[str, ...]] = []
+
+    def row(self, cells: tuple[str, ...]) -> None:
+        if _is_separator(cells):
+            return
+        heading = _heading_row(cells)
+        if heading is not None:
+            self.paragraph(heading)
+            return
+        self.rows.append(tuple("" if _SEPARATOR_CELL.match(c) else c for c in cells))
+
+    def paragraph(self, text: str) -> None:
+        self.close()
+        text = re.sub(r"^#+\s*", "", _clean(text))
+        if text:
+            self.blocks.append(Paragraph(text))
+
+    def close(self) -> None:
+        if self.rows:
+            self.blocks.append(Table(rows=tuple(self.rows), grid=False))
+            self.rows = []
+
+
+def text_to_blocks(text: str) -> tuple[Block, ...]:
+    """Split a plain-text report into paragraphs and tables, in reading order."""
+    lines = _ARTIFACT.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    out = _Builder()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _is_markdown_row(line):
+            out.row(_markdown_cells(line))
+            i += 1
+            if i < len(lines) and not lines[i].strip():
+                out.close()
+        elif _is_multi_cell(line):
+            out.row(tuple(_clean(c) for c in line.split("\t")))
+            i += 1
+            if i < len(lines) and not lines[i].strip():
+                out.close()
+        elif _SINGLE_CELL.match(line):
+            cells: list[str] = []
+            while i < len(lines) and (_SINGLE_CELL.match(lines[i]) or (cells and _is_continuation(lines[i]))):
+                if _SINGLE_CELL.match(lines[i]):
+                    cells.append(_clean(lines[i]))
+                else:
+                    cells[-1] += _clean(lines[i])
+                i += 1
+            out.row(tuple(cells))
+        elif line.strip():
+            out.paragraph(line)
+            i += 1
+        else:
+            i += 1
+    out.close()
+    return tuple(out.blocks)

@@ -1,0 +1,88 @@
+"""A parsed report: metadata, sections and passages, table cells and consistency findings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One number of the three standard tables, keyed by the field codes of standard-format.md.
+
+    ``value`` is None for a blank cell. ``raw`` keeps the text the number came from. ``inferred``
+    marks a cell the report lost (a shifted row) whose value the row's arithmetic supplied;
+    ``derived`` marks a value computed from others (``inputs`` names them), never printed.
+    """
+
+    table: str  # "active" (二), "requests" (三), "review" (四)
+    field: str  # e.g. "penalty.decisions", "requests.denied.state_secret"
+    label: str  # the Chinese label of the field, for people
+    applicant: str | None  # table 三 column code; None for tables 二 and 四
+    value: float | None
+    unit: str
+    raw: str
+    row_label: str = ""  # the row label as printed in the report
+    inferred: bool = False
+    derived: bool = False
+    inputs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph-sized piece of text for retrieval, with the path of the section it is in."""
+
+    section: str  # e.g. "五、存在的主要问题及改进情况 / （一）存在问题"
+    text: str
+    kind: str = "text"  # "text" for prose, "table" for a table row written as "表头: 值"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A top-level section 一…六 with its heading as printed and its numbered sub-parts."""
+
+    number: int  # 1..6
+    heading: str
+    subsections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A consistency rule of the report's own tables that the printed numbers break."""
+
+    rule: str  # e.g. "requests.balance", "requests.row_sum"
+    message: str  # Chinese, for people
+    fields: tuple[str, ...]  # the cells involved, as "field[applicant]"
+    expected: float
+    actual: float
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """A table row the parser could not map to a field code: kept as printed, never mis-mapped."""
+
+    table: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything extracted from one annual report."""
+
+    title: str
+    body: str  # issuing body as printed, e.g. 伊川县人民政府办公室
+    region: str  # the place, e.g. 伊川县; 伊春市伊美区
+    level: str  # province / city / county / district / township / department
+    year: int
+    published: str | None  # ISO date where printed
+    layout: str  # "2021" or "2019" (which national table format the report follows)
+    sections: tuple[Section, ...]
+    passages: tuple[Passage, ...]
+    cells: tuple[Cell, ...]
+    findings: tuple[Finding, ...] = ()
+    raw_rows: tuple[RawRow, ...] = field(default=())
+
+    def value(self, field_code: str, applicant: str | None = None) -> float | None:
+        """Return the value of one cell, or None when the report does not have it."""
+        for cell in self.cells:
+            if cell.field == field_code and cell.applicant == applicant:
+                return cell.value
+        return None

@@ -1,0 +1,405 @@
+"""Map the rows of the three standard tables to field codes, by their labels.
+
+A row is identified by its printed label (matched against the lexicon), a column by its header,
+never by position alone: text copied out of Word loses empty cells, so a row may have one cell
+fewer than its header (seed 004). Such a gap is placed where the table's own arithmetic
+(standard-format.md, 勾稽关系) says it is, and the cell that fills it is flagged as inferred.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from index.lexicon import FieldDef, Lexicon
+from index.numbers import is_blank, is_numeric_cell, normalize, parse_number
+from index.report import Cell, RawRow
+
+Row = tuple[str, ...]
+GridRow = tuple[Row, bool]  # a row and whether its table has reliable column positions
+
+APPLICANT_ORDER = ("natural_person", "business", "research", "public_interest", "legal_service", "other_org", "total")
+OUTCOME_ORDER = ("upheld", "corrected", "other", "pending", "total")
+REVIEW_BLOCKS = ("review", "lawsuit.direct", "lawsuit.after_review")
+_NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．])+")
+_OUTCOME_WORDS = (("维持", "upheld"), ("纠正", "corrected"), ("其他", "other"), ("审结", "pending"), ("总计", "total"), ("合计", "total"))
+
+
+def strip_numbering(label: str) -> str:
+    """Drop leading list numbering such as 三、 (一) 1. from a normalized label."""
+    return _NUMBERING.sub("", label)
+
+
+@dataclass
+class _ValueRow:
+    field: str
+    label: str
+    values: list[float | None]
+    raws: list[str]
+    inferred: set[int] = field(default_factory=set)
+    gap_numbers: list[tuple[float, str]] | None = None  # a short row still to be placed
+
+
+def _number(raw: str, blank_is_zero: bool) -> float | None:
+    value = parse_number(raw)
+    if value is None and blank_is_zero and is_blank(raw):
+        return 0.0
+    return value
+
+
+def _label_cells(row: Row) -> list[int]:
+    return [i for i, c in enumerate(row) if c.strip() and not is_numeric_cell(c)]
+
+
+def _strip_blanks(cells: list[str]) -> list[str]:
+    start, end = 0, len(cells)
+    while start < end and is_blank(cells[start]):
+        start += 1
+    while end > start and is_blank(cells[end - 1]):
+        end -= 1
+    return cells[start:end]
+
+
+def _phrase_matches(phrase: str, cell: str) -> bool:
+    # A short phrase such as 其他 names a row only when it is the whole label (3.其他),
+    # not when it occurs inside another label (不计其他情形).
+    if len(phrase) <= 2:
+        return strip_numbering(cell) == phrase
+    return phrase in cell
+
+
+# ---------------------------------------------------------------- table 三
+class _RequestsTable:
+    """Table 三: rows are request categories, columns the applicant types plus the total."""
+
+    width = len(APPLICANT_ORDER)
+
+    def __init__(self, lexicon: Lexicon, blank_is_zero: bool) -> None:
+        self.lexicon = lexicon
+        self.blank_is_zero = blank_is_zero
+        self.fields = [f for f in lexicon.fields if f.table == "requests" and f.printed]
+        self.parents = {f.code.rsplit(".", 1)[-1]: f for f in self.fields if f.parent == "handled" and f.derived}
+
+    def _match(self, cells: list[str], parent: str | None) -> FieldDef | None:
+        for cell in [cells[-1], "".join(cells)]:
+            best: tuple[int, int, FieldDef] | None = None
+            for f in self.fields:
+                if f.parent in self.parents and parent != f.parent:
+                    continue
+                for phrase in f.printed:
+                    if _phrase_matches(phrase, cell):
+                        key = (len(phrase), f.code.count("."), f)
+                        if best is None or key[:2] > best[:2]:
+                            best = key
+            if best is not None:
+                return best[2]
+        return None
+
+    def _update_parent(self, cells: list[str], parent: str | None) -> str | None:
+        for cell in cells:
+            if "办理结果" in cell:
+                parent = "handled"
+            for key, f in self.parents.items():
+                if any(p in cell for p in f.printed):
+                    parent = key
+        return parent
+
+    def parse(self, rows: list[GridRow]) -> tuple[list[Cell], list[RawRow]]:
+        value_rows: list[_ValueRow] = []
+        raw_rows: list[RawRow] = []
+        header_rows: list[Row] = []
+        parent: str | None = None
+        seen: set[str] = set()
+        start = self._grid_start(rows)
+        for row, grid in rows:
+            labels = _label_cells(row)
+            if not labels:
+                if any(c.strip() for c in row):
+                    raw_rows.append(RawRow("requests", row))
+                continue
+            label_cells = [normalize(row[i]) for i in labels]
+            parent = self._update_parent(label_cells, parent)
+            after = list(row[labels[-1] + 1:])
+            if not any(parse_number(c) is not None for c in after):
+                if not value_rows:
+                    header_rows.append(row)
+                continue
+            f = self._match(label_cells, parent)
+            if f is None or f.code in seen:
+                raw_rows.append(RawRow("requests", row))
+                continue
+            seen.add(f.code)
+            if grid and start is not None and labels[-1] < start:
+                after = list(row[start:start + self.width])
+            value_rows.append(self._values(f.code, "".join(label_cells), after, grid and start is not None))
+        self._place_gaps(value_rows)
+        order = self._applicant_order(header_rows, start)
+        cells = [
+            Cell(
+                table="requests",
+                field=vr.field,
+                label=self.lexicon.field(vr.field).label,
+                applicant=order[i],
+                value=vr.values[i],
+                unit=self.lexicon.field(vr.field).unit,
+                raw=vr.raws[i],
+                row_label=vr.label,
+                inferred=i in vr.inferred,
+            )
+            for vr in value_rows
+            for i in range(self.width)
+        ]
+        return cells, raw_rows
+
+    def _grid_start(self, rows: list[GridRow]) -> int | None:
+        starts: Counter[int] = Counter()
+        for row, grid in rows:
+            labels = _label_cells(row)
+            if not grid or not labels:
+                continue
+            numeric = [i for i in range(labels[-1] + 1, len(row)) if parse_number(row[i]) is not None]
+            if len(numeric) == self.width:
+                starts[numeric[0]] += 1
+        return starts.most_common(1)[0][0] if starts else None
+
+    def _values(self, code: str, label: str, after: list[str], positional: bool) -> _ValueRow:
+        cells = after[: self.width] if positional else _strip_blanks(after)
+        if positional:
+            cells = cells + [""] * (self.width - len(cells))
+        numbers = [c for c in cells if parse_number(c) is not None]
+        if not positional and len(cells) == self.width - 1 and len(numbers) == self.width - 1:
+            return _ValueRow(code, label, [], [], gap_numbers=[(parse_number(c), c) for c in cells])
+        cells = (cells + [""] * self.width)[: self.width]
+        return _ValueRow(code, label, [_number(c, self.blank_is_zero) for c in cells], list(cells))
+
+    def _applicant_order(self, header_rows: list[Row], start: int | None) -> tuple[str, ...]:
+        if start is None:
+            return APPLICANT_ORDER
+        found: dict[str, int] = {}
+        for row in header_rows:
+            for i, cell in enumerate(row):
+                text = normalize(cell)
+                for a in self.lexicon.applicants:
+                    if a.code in APPLICANT_ORDER and a.code not in found and any(_phrase_matches(p, text) for p in a.printed):
+                        found[a.code] = i
+        columns = sorted(found.values())
+        if len(found) == self.width and len(set(columns)) == self.width and columns[0] >= start:
+            return tuple(sorted(found, key=found.__getitem__))
+        return APPLICANT_ORDER
+
+    # -- gaps
+    def _fill(self, vr: _ValueRow, gap: int) -> bool:
+        numbers = vr.gap_numbers or []
+        values = [n for n, _ in numbers]
+        raws = [r for _, r in numbers]
+        if gap == self.width - 1:
+            inferred = sum(values)
+        else:
+            inferred = values[-1] - sum(values[:-1])
+            if inferred < 0:
+                return False
+        vr.values = values[:gap] + [inferred] + values[gap:]
+        vr.raws = raws[:gap] + [""] + raws[gap:]
+        vr.inferred = {gap}
+        return True
+
+    def _place_gaps(self, value_rows: list[_ValueRow]) -> None:
+        short = [vr for vr in value_rows if vr.gap_numbers is not None]
+        if not short:
+            return
+        # Try the same gap for every short row first (a converter drops the same column),
+        # preferring the last organisation column when the arithmetic cannot tell.
+        preference = list(range(self.width - 2, -1, -1)) + [self.width - 1]
+        best_gap, best_cost = preference[0], None
+        for gap in preference:
+            if not all(self._fill(vr, gap) for vr in short):
+                continue
+            cost = self._violations(value_rows)
+            if best_cost is None or cost < best_cost:
+                best_gap, best_cost = gap, cost
+        for vr in short:
+            if not self._fill(vr, best_gap):
+                self._fill(vr, self.width - 1)
+        # Then let each row move its own gap where that alone makes the sums hold better.
+        for vr in short:
+            current_gap, current = next(iter(vr.inferred)), self._violations(value_rows)
+            for gap in preference:
+                if gap != current_gap and self._fill(vr, gap):
+                    cost = self._violations(value_rows)
+                    if cost < current:
+                        current_gap, current = gap, cost
+                    else:
+                        self._fill(vr, current_gap)
+        for vr in short:
+            vr.gap_numbers = None
+
+    def _violations(self, value_rows: list[_ValueRow]) -> int:
+        rows = {vr.field: vr.values for vr in value_rows}
+        bad = 0
+        for values in rows.values():
+            if None not in values and abs(sum(values[:-1]) - values[-1]) > 1e-6:
+                bad += 1
+        categories = ["requests.granted", "requests.partial", "requests.denied", "requests.unable", "requests.rejected", "requests.other"]
+        for col in range(self.width):
+            def get(code: str) -> float | None:
+                if code in rows:
+                    return rows[code][col]
+                children = [v[col] for k, v in rows.items() if k.startswith(code + ".")]
+                return sum(c for c in children if c is not None) if children else None
+
+            new, carried, handled, over = (get(c) for c in ("requests.new", "requests.carried_in", "requests.handled", "requests.carried_over"))
+            if None not in (new, carried, handled, over) and abs(new + carried - handled - over) > 1e-6:
+                bad += 1
+            parts = [get(c) for c in categories]
+            if handled is not None and any(p is not None for p in parts):
+                if abs(handled - sum(p for p in parts if p is not None)) > 1e-6:
+                    bad += 1
+        return bad
+
+
+def parse_requests(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False) -> tuple[list[Cell], list[RawRow]]:
+    """Read table 三 (收到和处理政府信息公开申请情况) into cells keyed by field and applicant."""
+    return _RequestsTable(lexicon, blank_is_zero).parse(rows)
+
+
+# ---------------------------------------------------------------- table 二
+_DEFAULT_ACTIVE_COLUMNS = {"rules": ("issued", "repealed", "in_force"), "normative": ("issued", "repealed", "in_force"), "fees": ("amount",)}
+
+
+def _match_printed(text: str, names: Iterable) -> str | None:
+    best: tuple[int, str] | None = None
+    for name in names:
+        for phrase in name.printed:
+            if phrase in text and (best is None or len(phrase) > best[0]):
+                best = (len(phrase), name.code)
+    return best[1] if best else None
+
+
+def _unit_of(header: str, default: str) -> str:
+    if "万元" in header:
+        return "万元"
+    if re.search(r"单位[:：]?元", header):
+        return "元"
+    return default
+
+
+def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False) -> tuple[list[Cell], list[RawRow]]:
+    """Read table 二 (主动公开政府信息情况): each block's header row names its columns."""
+    cells: list[Cell] = []
+    raw_rows: list[RawRow] = []
+    columns: list[tuple[str | None, str]] | None = None
+    seen: set[str] = set()
+    for row, _grid in rows:
+        labels = _label_cells(row)
+        if not labels:
+            if any(c.strip() for c in row):
+                raw_rows.append(RawRow("active", row))
+            continue
+        label = normalize(row[labels[0]])
+        if "第二十条" in label:
+            columns = None
+            continue
+        if "信息内容" in label:
+            columns = [(_match_printed(normalize(c), lexicon.active_columns), normalize(c)) for c in row[labels[0] + 1:] if c.strip()]
+            continue
+        item = _match_printed(label, lexicon.active_items)
+        after = list(row[labels[0] + 1:])
+        if item is None or not any(parse_number(c) is not None for c in after):
+            if item is None and any(parse_number(c) is not None for c in after):
+                raw_rows.append(RawRow("active", row))
+            continue
+        cols = columns if columns is not None else [(c, "") for c in _DEFAULT_ACTIVE_COLUMNS.get(item, ("decisions",))]
+        while len(after) > len(cols) and is_blank(after[0]):
+            after = after[1:]
+        mapped = False
+        for (column, header), raw in zip(cols, after):
+            code = f"{item}.{column}"
+            if column is None or not lexicon.has_field(code) or code in seen:
+                continue
+            seen.add(code)
+            mapped = True
+            fdef = lexicon.field(code)
+            cells.append(Cell(table="active", field=code, label=fdef.label, applicant=None,
+                              value=_number(raw, blank_is_zero), unit=_unit_of(header, fdef.unit),
+                              raw=raw, row_label=label))
+        if not mapped:
+            raw_rows.append(RawRow("active", row))
+    return cells, raw_rows
+
+
+# ---------------------------------------------------------------- table 四
+def _review_layout(header_rows: list[Row]) -> list[str]:
+    text = "".join(normalize(c) for row in header_rows for c in row)
+    positions = {
+        "review": text.find("行政复议"),
+        "lawsuit.direct": max(text.find("直接起诉"), text.find("未经复议")),
+        "lawsuit.after_review": text.find("复议后起诉"),
+    }
+    blocks = list(REVIEW_BLOCKS)
+    if all(p >= 0 for p in positions.values()):
+        blocks.sort(key=positions.__getitem__)
+    outcomes: list[str] = []
+    for row in header_rows:
+        for cell in row:
+            word = normalize(cell)
+            for key, code in _OUTCOME_WORDS:
+                if key in word:
+                    outcomes.append(code)
+                    break
+    order = outcomes[:5] if sorted(outcomes[:5]) == sorted(OUTCOME_ORDER) else list(OUTCOME_ORDER)
+    return [f"{block}.{outcome}" for block in blocks for outcome in order]
+
+
+def _review_violations(values: list[float | None]) -> int:
+    bad = 0
+    for b in range(0, len(values), 5):
+        block = values[b:b + 5]
+        if None not in block and abs(sum(block[:4]) - block[4]) > 1e-6:
+            bad += 1
+    return bad
+
+
+def parse_review(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False) -> tuple[list[Cell], list[RawRow]]:
+    """Read table 四 (行政复议、行政诉讼): three blocks of five outcomes, in header order."""
+    header_rows = [row for row, _ in rows if _label_cells(row)]
+    value_cells: list[str] = []
+    grid = False
+    for row, is_grid in rows:
+        if not _label_cells(row) and any(parse_number(c) is not None for c in row):
+            value_cells.extend(list(row) if is_grid else _strip_blanks(list(row)))
+            grid = grid or is_grid
+    codes = _review_layout(header_rows)
+    width = len(codes)
+    if not value_cells:
+        return [], []
+    cells_text = _strip_blanks(value_cells) if len(value_cells) > width else value_cells
+    inferred: int | None = None
+    numbers = [parse_number(c) for c in cells_text]
+    if len(cells_text) == width - 1 and None not in numbers:
+        best: tuple[int, int, list[float | None]] | None = None
+        for gap in range(width):
+            block_start = gap - gap % 5
+            values: list[float | None] = numbers[:gap] + [0.0] + numbers[gap:]
+            block = values[block_start:block_start + 5]
+            rest = sum(v for i, v in enumerate(block) if i != gap % 5 and v is not None)
+            values[gap] = rest if gap % 5 == 4 else (block[4] or 0) - rest
+            if values[gap] < 0:
+                continue
+            cost = _review_violations(values)
+            if best is None or cost < best[0]:
+                best = (cost, gap, values)
+        if best is not None:
+            inferred = best[1]
+            cells_text = cells_text[:inferred] + [""] + cells_text[inferred:]
+            numbers = best[2]
+    else:
+        cells_text = (cells_text + [""] * width)[:width]
+        numbers = [_number(c, blank_is_zero) for c in cells_text]
+    label = "行政复议、行政诉讼"
+    cells = [
+        Cell(table="review", field=code, label=lexicon.field(code).label, applicant=None, value=numbers[i],
+             unit=lexicon.field(code).unit, raw=cells_text[i], row_label=label, inferred=i == inferred)
+        for i, code in enumerate(codes)
+    ]
+    return cells, []
