@@ -1,0 +1,381 @@
+"""The SQLite store: schema and migrations, all-or-nothing loads, lookups for answering.
+
+Data journalists open this file directly (docs/schema.md), so names are plain English
+snake_case with the Chinese labels stored beside the codes, and wide views for reading.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import sqlite_utils
+
+from index.document import Document
+from index.errors import ReadOnlyQueryError, ReportNotFoundError
+from index.lexicon import Lexicon, load_lexicon
+from index.report import Report
+
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE reports (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        region TEXT NOT NULL,
+        level TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        published TEXT,
+        layout TEXT NOT NULL,
+        source_name TEXT NOT NULL,
+        source_format TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        loaded_at TEXT NOT NULL,
+        UNIQUE (body, year)
+    );
+    CREATE TABLE sections (
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        heading TEXT NOT NULL,
+        subsections TEXT NOT NULL,
+        PRIMARY KEY (report_id, number)
+    );
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        section TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        tokens TEXT NOT NULL
+    );
+    CREATE INDEX passages_report ON passages(report_id);
+    CREATE TABLE cells (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        table_name TEXT NOT NULL,
+        field TEXT NOT NULL,
+        label TEXT NOT NULL,
+        applicant TEXT,
+        applicant_label TEXT,
+        value REAL,
+        unit TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        row_label TEXT NOT NULL,
+        inferred INTEGER NOT NULL DEFAULT 0,
+        derived INTEGER NOT NULL DEFAULT 0,
+        inputs TEXT
+    );
+    CREATE INDEX cells_field ON cells(field, applicant);
+    CREATE INDEX cells_report ON cells(report_id);
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        message TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        expected REAL,
+        actual REAL
+    );
+    CREATE INDEX findings_report ON findings(report_id);
+    CREATE TABLE raw_rows (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        table_name TEXT NOT NULL,
+        cells TEXT NOT NULL
+    );
+    CREATE TABLE fields (
+        code TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        table_name TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        derived INTEGER NOT NULL
+    );
+    CREATE TABLE applicants (
+        code TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        derived INTEGER NOT NULL
+    );
+    CREATE VIEW report_headlines AS
+    SELECT r.id AS report_id, r.title, r.body, r.region, r.level, r.year,
+        MAX(CASE WHEN c.field = 'requests.new' AND c.applicant = 'total' THEN c.value END) AS requests_new,
+        MAX(CASE WHEN c.field = 'requests.handled' AND c.applicant = 'total' THEN c.value END) AS requests_handled,
+        MAX(CASE WHEN c.field = 'requests.granted' AND c.applicant = 'total' THEN c.value END) AS requests_granted,
+        MAX(CASE WHEN c.field = 'requests.denied' AND c.applicant = 'total' THEN c.value END) AS requests_denied,
+        MAX(CASE WHEN c.field = 'licensing.decisions' THEN c.value END) AS licensing_decisions,
+        MAX(CASE WHEN c.field = 'penalty.decisions' THEN c.value END) AS penalty_decisions,
+        MAX(CASE WHEN c.field = 'compulsion.decisions' THEN c.value END) AS compulsion_decisions,
+        MAX(CASE WHEN c.field = 'fees.amount' THEN c.value END) AS fees_amount_wan_yuan,
+        MAX(CASE WHEN c.field = 'normative.in_force' THEN c.value END) AS normative_in_force,
+        MAX(CASE WHEN c.field = 'review.total' THEN c.value END) AS review_total,
+        MAX(CASE WHEN c.field = 'lawsuit.total' THEN c.value END) AS lawsuit_total,
+        (SELECT COUNT(*) FROM findings f WHERE f.report_id = r.id) AS findings
+    FROM reports r LEFT JOIN cells c ON c.report_id = r.id
+    GROUP BY r.id;
+    CREATE VIEW requests_by_applicant AS
+    SELECT r.id AS report_id, r.region, r.year, c.applicant, c.applicant_label,
+        MAX(CASE WHEN c.field = 'requests.new' THEN c.value END) AS new,
+        MAX(CASE WHEN c.field = 'requests.carried_in' THEN c.value END) AS carried_in,
+        MAX(CASE WHEN c.field = 'requests.granted' THEN c.value END) AS granted,
+        MAX(CASE WHEN c.field = 'requests.partial' THEN c.value END) AS partial,
+        MAX(CASE WHEN c.field = 'requests.denied' THEN c.value END) AS denied,
+        MAX(CASE WHEN c.field = 'requests.unable' THEN c.value END) AS unable,
+        MAX(CASE WHEN c.field = 'requests.rejected' THEN c.value END) AS rejected,
+        MAX(CASE WHEN c.field = 'requests.other' THEN c.value END) AS other,
+        MAX(CASE WHEN c.field = 'requests.handled' THEN c.value END) AS handled,
+        MAX(CASE WHEN c.field = 'requests.carried_over' THEN c.value END) AS carried_over
+    FROM reports r JOIN cells c ON c.report_id = r.id AND c.table_name = 'requests'
+    GROUP BY r.id, c.applicant;
+    """,
+)
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A report's row in the store, as lookups and summaries need it."""
+
+    id: int
+    title: str
+    body: str
+    region: str
+    level: str
+    year: int
+    published: str | None
+    source_name: str
+    sha256: str
+    cells: int
+    findings: int
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a load did: the stored report, and the version it replaced if any."""
+
+    report: StoredReport
+    replaced: StoredReport | None
+    unchanged: bool
+
+
+@dataclass(frozen=True)
+class CellRow:
+    """One stored cell joined with its report, as answers and `cells --json` use it."""
+
+    report_id: int
+    report: str
+    body: str
+    region: str
+    year: int
+    table_name: str
+    field: str
+    label: str
+    applicant: str | None
+    value: float | None
+    unit: str
+    raw: str
+    row_label: str
+    inferred: bool
+    derived: bool
+    inputs: tuple[str, ...]
+
+
+def default_db_path() -> Path:
+    """REPORTBOT_DB if set, else data/reports.db in the project."""
+    import os
+
+    from index.lexicon import DATA_DIR
+
+    return Path(os.environ.get("REPORTBOT_DB") or DATA_DIR / "reports.db")
+
+
+def open_store(path: Path | str | None = None, *, lexicon: Lexicon | None = None) -> sqlite_utils.Database:
+    """Open (creating or migrating) the store; ':memory:' gives a throwaway one for tests."""
+    if path is None or str(path) == ":memory:":
+        db = sqlite_utils.Database(memory=True)
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
+    db.execute("PRAGMA foreign_keys = ON")
+    if path is not None and str(path) != ":memory:":
+        db.execute("PRAGMA journal_mode = WAL")
+    _migrate(db)
+    _refresh_reference(db, lexicon or load_lexicon())
+    return db
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+        db.conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+
+def _refresh_reference(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
+    with db.atomic():
+        db["fields"].upsert_all(
+            ({"code": f.code, "label": f.label, "table_name": f.table, "unit": f.unit, "derived": int(bool(f.derived))} for f in lexicon.fields),
+            pk="code")
+        db["applicants"].upsert_all(
+            ({"code": a.code, "label": a.label, "derived": int(bool(a.derived_from))} for a in lexicon.applicants),
+            pk="code")
+
+
+_REPORT_COLUMNS = """r.id, r.title, r.body, r.region, r.level, r.year, r.published, r.source_name, r.sha256,
+    (SELECT COUNT(*) FROM cells c WHERE c.report_id = r.id AND c.derived = 0),
+    (SELECT COUNT(*) FROM findings f WHERE f.report_id = r.id)"""
+
+
+def _stored(row: Sequence) -> StoredReport:
+    return StoredReport(*row)
+
+
+def list_reports(db: sqlite_utils.Database) -> list[StoredReport]:
+    """Every stored report, by region then year."""
+    rows = db.execute(f"SELECT {_REPORT_COLUMNS} FROM reports r ORDER BY r.region, r.body, r.year").fetchall()
+    return [_stored(r) for r in rows]
+
+
+def get_report(db: sqlite_utils.Database, report_id: int) -> StoredReport | None:
+    """One stored report by id."""
+    row = db.execute(f"SELECT {_REPORT_COLUMNS} FROM reports r WHERE r.id = ?", [report_id]).fetchone()
+    return _stored(row) if row else None
+
+
+def find_report(db: sqlite_utils.Database, name: str) -> StoredReport:
+    """Find one report by id, exact title, or body/region (+ optional year) as a user types it."""
+    name = name.strip()
+    reports = list_reports(db)
+    if name.isdigit():
+        for r in reports:
+            if r.id == int(name):
+                return r
+    compact = re.sub(r"\s+", "", name)
+    year_match = re.search(r"(19|20)\d{2}", compact)
+    year = int(year_match.group(0)) if year_match else None
+    place = re.sub(r"(19|20)\d{2}\s*年?度?", "", compact)
+    exact = [r for r in reports if r.title == compact]
+    if exact:
+        return exact[0]
+    matches = [r for r in reports if place and (place in r.body or place in r.region or r.region in place)
+               and (year is None or r.year == year)]
+    bodies = {r.body for r in matches}
+    if len(bodies) > 1:
+        preferred = [r for r in matches if r.body == place or r.region == place]
+        matches = preferred or matches
+    if not matches:
+        known = "、".join(f"{r.region}{r.year}" for r in reports[:10]) or "（还没有载入任何报告）"
+        raise ReportNotFoundError(f"没有找到“{name}”的报告。已载入：{known}。")
+    return max(matches, key=lambda r: r.year)
+
+
+def save_report(db: sqlite_utils.Database, report: Report, document: Document,
+                tokenize: Callable[[str], list[str]], lexicon: Lexicon | None = None) -> SaveResult:
+    """Store a parsed report in one transaction: all of it or nothing.
+
+    The same file again changes nothing; another version of the same body and year replaces
+    the old one (the result says which).
+    """
+    lexicon = lexicon or load_lexicon()
+    same = db.execute("SELECT id FROM reports WHERE sha256 = ?", [document.sha256]).fetchone()
+    if same:
+        return SaveResult(get_report(db, same[0]), None, unchanged=True)
+    # The section heading is indexed with the text: 存在的主要问题 names what its paragraphs are about.
+    tokens = [" ".join(tokenize(f"{p.section} {p.text}")) for p in report.passages]
+    applicant_labels = {a.code: a.label for a in lexicon.applicants}
+    old = db.execute("SELECT id FROM reports WHERE body = ? AND year = ?", [report.body, report.year]).fetchone()
+    replaced = get_report(db, old[0]) if old else None
+    with db.atomic():
+        if replaced:
+            db.execute("DELETE FROM reports WHERE id = ?", [replaced.id])
+        report_id = db["reports"].insert({
+            "title": report.title, "body": report.body, "region": report.region, "level": report.level,
+            "year": report.year, "published": report.published, "layout": report.layout,
+            "source_name": document.source_name, "source_format": document.format, "sha256": document.sha256,
+            "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }).last_pk
+        db["sections"].insert_all({"report_id": report_id, "number": s.number, "heading": s.heading,
+                                   "subsections": json.dumps(list(s.subsections), ensure_ascii=False)} for s in report.sections)
+        db["passages"].insert_all({"report_id": report_id, "ordinal": i, "section": p.section, "kind": p.kind,
+                                   "text": p.text, "tokens": t} for i, (p, t) in enumerate(zip(report.passages, tokens)))
+        db["cells"].insert_all({
+            "report_id": report_id, "table_name": c.table, "field": c.field, "label": c.label,
+            "applicant": c.applicant, "applicant_label": applicant_labels.get(c.applicant) if c.applicant else None,
+            "value": c.value, "unit": c.unit, "raw": c.raw, "row_label": c.row_label,
+            "inferred": int(c.inferred), "derived": int(c.derived),
+            "inputs": json.dumps(list(c.inputs), ensure_ascii=False) if c.derived else None,
+        } for c in report.cells)
+        db["findings"].insert_all({"report_id": report_id, "rule": f.rule, "message": f.message,
+                                   "fields": json.dumps(list(f.fields)), "expected": f.expected, "actual": f.actual}
+                                  for f in report.findings)
+        db["raw_rows"].insert_all({"report_id": report_id, "table_name": r.table,
+                                   "cells": json.dumps(list(r.cells), ensure_ascii=False)} for r in report.raw_rows)
+    return SaveResult(get_report(db, report_id), replaced, unchanged=False)
+
+
+def remove_report(db: sqlite_utils.Database, report_id: int) -> None:
+    """Delete a report and everything extracted from it."""
+    with db.atomic():
+        db.execute("DELETE FROM reports WHERE id = ?", [report_id])
+
+
+def cell_rows(db: sqlite_utils.Database, *, report_ids: Iterable[int] | None = None, fields: Iterable[str] | None = None,
+              applicant: str | None = None, any_applicant: bool = True) -> list[CellRow]:
+    """Stored cells joined with their reports, filtered by report, field and applicant."""
+    where, params = ["1 = 1"], []
+    if report_ids is not None:
+        ids = list(report_ids)
+        where.append(f"c.report_id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    if fields is not None:
+        codes = list(fields)
+        where.append(f"c.field IN ({','.join('?' * len(codes))})")
+        params.extend(codes)
+    if not any_applicant:
+        where.append("c.applicant IS ?")
+        params.append(applicant)
+    rows = db.execute(
+        f"""SELECT c.report_id, r.title, r.body, r.region, r.year, c.table_name, c.field, c.label, c.applicant,
+                   c.value, c.unit, c.raw, c.row_label, c.inferred, c.derived, c.inputs
+            FROM cells c JOIN reports r ON r.id = c.report_id
+            WHERE {' AND '.join(where)} ORDER BY r.region, r.year, c.id""", params).fetchall()
+    return [CellRow(*row[:13], bool(row[13]), bool(row[14]), tuple(json.loads(row[15])) if row[15] else ()) for row in rows]
+
+
+def report_findings(db: sqlite_utils.Database, report_id: int) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(rule, message, fields) of a report's findings."""
+    rows = db.execute("SELECT rule, message, fields FROM findings WHERE report_id = ? ORDER BY id", [report_id]).fetchall()
+    return [(rule, message, tuple(json.loads(fields))) for rule, message, fields in rows]
+
+
+_WRITE_WORDS = re.compile(r"\b(insert|update|delete|drop|create|alter|replace|attach|detach|pragma|vacuum|reindex|analyze|begin|commit|rollback|savepoint|release)\b", re.I)
+
+
+def read_only_query(db_path: Path | str, query: str, *, max_rows: int = 200, timeout_s: float = 5.0) -> tuple[list[str], list[tuple], bool]:
+    """Run one SELECT on a read-only connection; refuse anything that could write.
+
+    Returns (columns, rows, truncated). A query running longer than timeout_s is interrupted.
+    """
+    text = query.strip().rstrip(";").strip()
+    if not re.match(r"^(select|with)\b", text, re.I) or ";" in text or _WRITE_WORDS.search(text):
+        raise ReadOnlyQueryError("只能执行一条只读的 SELECT 查询；写入、修改或删除数据的语句一律拒绝。")
+    import time
+
+    uri = f"file:{Path(db_path).resolve()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    deadline = time.monotonic() + timeout_s
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        cursor = conn.execute(text)
+        columns = [d[0] for d in cursor.description or ()]
+        rows = cursor.fetchmany(max_rows + 1)
+    except sqlite3.OperationalError as error:
+        if "interrupted" in str(error):
+            raise ReadOnlyQueryError(f"查询超过 {timeout_s:g} 秒，已停止。请缩小范围（加 WHERE 或 LIMIT）。") from error
+        raise ReadOnlyQueryError(f"查询出错：{error}") from error
+    except sqlite3.DatabaseError as error:
+        raise ReadOnlyQueryError(f"查询出错：{error}") from error
+    finally:
+        conn.close()
+    return columns, [tuple(r) for r in rows[:max_rows]], len(rows) > max_rows
