@@ -1,0 +1,1 @@
+"""Answering: understand a question, route it, build and render the answer; CLI."""

@@ -1,0 +1,135 @@
+"""An answer, and how it shows itself: Telegram HTML, plain text, or the JSON of `ask --json`.
+
+Every value carries where it came from (report, table and row); every passage its report and
+section. The HTML form escapes every string that came from a report.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.understand import Intent
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number in an answer: a looked-up cell, or a derived sum, share or difference."""
+
+    report: str
+    region: str
+    year: int
+    field: str
+    label: str
+    applicant: str | None
+    value: float | None
+    unit: str
+    report_id: int = 0
+    source: str = ""  # e.g. "表三「本年新收政府信息公开申请数量」行「总计」列"
+    derived: bool = False
+    inferred: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The keys `ask --json` prints for a value."""
+        return {"report": self.report, "region": self.region, "year": self.year, "field": self.field,
+                "applicant": self.applicant, "value": json_number(self.value), "unit": self.unit,
+                "label": self.label, "derived": self.derived, "inferred": self.inferred}
+
+
+@dataclass(frozen=True)
+class PassageRef:
+    """A passage quoted in an answer."""
+
+    report: str
+    region: str
+    year: int
+    section: str
+    text: str
+    score: float
+    report_id: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The keys `ask --json` prints for a passage."""
+        return {"report": self.report, "region": self.region, "year": self.year, "section": self.section,
+                "text": self.text, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of an ambiguous question: a report to answer it for."""
+
+    label: str
+    report_id: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart of a ranking, comparison or change: what bot/charts.py draws."""
+
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[float, ...]
+    unit: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the user sees, and the structured parts behind it."""
+
+    question: str
+    route: str
+    text: str
+    values: tuple[Value, ...] = ()
+    passages: tuple[PassageRef, ...] = ()
+    intent: Intent | None = None
+    choices: tuple[Choice, ...] = ()
+    chart: Chart | None = None
+    table: tuple[tuple[str, ...], ...] = ()
+    notes: tuple[str, ...] = field(default=())  # caveats: inferred cells, findings on the row, other years
+
+    def to_text(self) -> str:
+        """Plain text for the terminal chat."""
+        return "\n".join([self.text, *self.notes])
+
+    def to_html(self) -> str:
+        """Telegram HTML: the text escaped, the first line bold, caveats in italics."""
+        lines = [html.escape(line) for line in self.text.split("\n")]
+        if lines and self.values:
+            lines[0] = f"<b>{lines[0]}</b>"
+        lines.extend(f"<i>{html.escape(note)}</i>" for note in self.notes)
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """The object `reportbot ask --json` prints (read by shared/eval/score.py)."""
+        intent = self.intent
+        return {
+            "question": self.question,
+            "route": self.route,
+            "answer": self.to_text(),
+            "values": [v.to_json() for v in self.values],
+            "passages": [p.to_json() for p in self.passages],
+            "intent": None if intent is None else {
+                "bodies": list(intent.bodies), "year": intent.year, "field": intent.field,
+                "applicant": intent.applicant, "operation": intent.operation, "limit": intent.limit,
+                "share_of": intent.share_of, "ambiguous": [[n, list(b)] for n, b in intent.ambiguous],
+                "unknown_places": list(intent.unknown_places),
+            },
+            "choices": [{"label": c.label, "report_id": c.report_id} for c in self.choices],
+        }
+
+
+def json_number(value: float | None) -> int | float | None:
+    """Print whole numbers without a decimal point: 38, not 38.0."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+def format_number(value: float | None, unit: str = "") -> str:
+    """A number as a journalist writes it: 88300件, 12372.0506万元, 45.5%."""
+    if value is None:
+        return "空白"
+    if unit == "%":
+        return f"{value * 100:.1f}%"
+    number = json_number(value)
+    return f"{number}{unit}"

@@ -1,0 +1,106 @@
+"""The names journalists use for the loaded reports' bodies, and how to find them in a question.
+
+伊川县人民政府办公室 is also 伊川县, 伊川, 伊川县政府, 伊川县人民政府. Names are matched longest
+first, so 伊春市伊美区 never counts as 伊春市, and 伊川 never as 伊春.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.lexicon import Lexicon
+from index.store import StoredReport
+
+_SUFFIXES = ("自治县", "自治州", "自治区", "地区", "省", "市", "县", "区", "州", "旗", "盟", "镇", "乡", "街道")
+_PARENT = re.compile(r"^.+?(?:省|自治区|自治州|地区|盟|市|州)(?=.+(?:县|区|市|旗|镇|乡|街道)$)")
+
+
+@dataclass(frozen=True)
+class Body:
+    """One issuing body with its reports (newest last) and the names it answers to."""
+
+    body: str
+    region: str
+    level: str
+    reports: tuple[StoredReport, ...]
+    names: tuple[str, ...]
+
+    @property
+    def government(self) -> bool:
+        """Whether the body is the place's government rather than one of its departments."""
+        return self.level != "department"
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """A name found in a question: where, and which bodies it may mean."""
+
+    text: str
+    start: int
+    end: int
+    bodies: tuple[Body, ...]
+
+
+def _short(place: str) -> str | None:
+    for suffix in _SUFFIXES:
+        if place.endswith(suffix) and len(place) - len(suffix) >= 2:
+            return place[: -len(suffix)]
+    return None
+
+
+def body_names(body: str, region: str, lexicon: Lexicon) -> set[str]:
+    """Every name a journalist may use for a body."""
+    names = {body, region}
+    local = _PARENT.sub("", region)
+    for place in {region, local}:
+        names.add(place)
+        short = _short(place)
+        if short:
+            names.add(short)
+        if body.startswith(region) and body[len(region):] in ("", *lexicon.government_words):
+            names.update(place + word for word in lexicon.government_words)
+    if body.startswith(region) and body != region:
+        names.add(local + body[len(region):])
+    return {n for n in names if len(n) >= 2}
+
+
+class Catalog:
+    """The loaded bodies and their names, rebuilt whenever a report is loaded or removed."""
+
+    def __init__(self, reports: list[StoredReport], lexicon: Lexicon) -> None:
+        grouped: dict[str, list[StoredReport]] = {}
+        for report in reports:
+            grouped.setdefault(report.body, []).append(report)
+        self.bodies = tuple(
+            Body(body=body, region=rs[0].region, level=rs[0].level,
+                 reports=tuple(sorted(rs, key=lambda r: r.year)),
+                 names=tuple(sorted(body_names(body, rs[0].region, lexicon), key=len, reverse=True)))
+            for body, rs in sorted(grouped.items())
+        )
+        self._by_name: dict[str, list[Body]] = {}
+        for b in self.bodies:
+            for name in b.names:
+                self._by_name.setdefault(name, []).append(b)
+        self._pattern = re.compile("|".join(re.escape(n) for n in sorted(self._by_name, key=len, reverse=True))) if self._by_name else None
+
+    @property
+    def reports(self) -> list[StoredReport]:
+        """All loaded reports."""
+        return [r for b in self.bodies for r in b.reports]
+
+    def names(self) -> list[str]:
+        """Every known name, for the tokenizer's dictionary."""
+        return list(self._by_name)
+
+    def find(self, text: str) -> list[NameMatch]:
+        """Find body names in a text, longest match first, never overlapping."""
+        if self._pattern is None:
+            return []
+        return [NameMatch(m.group(0), m.start(), m.end(), tuple(self._by_name[m.group(0)])) for m in self._pattern.finditer(text)]
+
+    def body_of(self, report_id: int) -> Body | None:
+        """The body that issued a report."""
+        for b in self.bodies:
+            if any(r.id == report_id for r in b.reports):
+                return b
+        return None

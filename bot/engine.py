@@ -1,0 +1,235 @@
+"""The engine behind the terminal chat, the CLI and the Telegram bot: one object, same answers.
+
+It owns the long-lived services (store, passage index, tokenizer, catalog of names) and is
+safe to call from several threads: the bot runs answers and loads in worker threads.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from bot.answer import Answer, Choice, format_number
+from bot.catalog import Catalog
+from bot.findings import answer_check
+from bot.retrieval import answer_retrieval
+from bot.structured import answer_structured
+from bot.understand import ROUTE_CHECK, ROUTE_STRUCTURED, Intent, understand
+from index import tokenizer
+from index.ingest import load_file
+from index.lexicon import Lexicon, load_lexicon
+from index.search import PassageIndex
+from index.store import (StoredReport, cell_rows, find_report, list_reports, open_store, read_only_query,
+                         remove_report, report_findings)
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    """What loading one file did, for the admin who sent it."""
+
+    report_id: int
+    title: str
+    body: str
+    region: str
+    year: int
+    cells: int
+    inferred: int
+    findings: tuple[str, ...]
+    replaced: str | None
+    unchanged: bool
+
+    def summary(self) -> str:
+        """Several plain lines: what was extracted and which of the report's sums do not add up."""
+        if self.unchanged:
+            return f"这份文件之前已经载入过：{self.title}。库里没有任何变化。"
+        lines = [f"已载入：{self.title}", f"发布机关：{self.body}（{self.region}），年度：{self.year}",
+                 f"表格数字：{self.cells}个" + (f"（其中{self.inferred}个原文缺失、按合计推算）" if self.inferred else "")]
+        if self.replaced:
+            lines.append(f"替换了同一机关同一年度的旧版本：{self.replaced}")
+        if self.findings:
+            lines.append(f"勾稽检查：{len(self.findings)}处对不上（数字按原文保存）：")
+            lines.extend(f"- {f}" for f in self.findings)
+        else:
+            lines.append("勾稽检查：表格数字全部对得上。")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """One line of /reports."""
+
+    id: int
+    title: str
+    body: str
+    region: str
+    year: int
+    cells: int
+    findings: int
+
+
+@dataclass(frozen=True)
+class SqlResult:
+    """Rows of a read-only query."""
+
+    columns: list[str]
+    rows: list[tuple]
+    truncated: bool
+
+
+_CARD_FIELDS = (("requests.new", "total"), ("requests.handled", "total"), ("requests.granted", "total"),
+                ("requests.denied", "total"), ("requests.carried_over", "total"), ("normative.in_force", None),
+                ("licensing.decisions", None), ("penalty.decisions", None), ("compulsion.decisions", None),
+                ("fees.amount", None), ("review.total", None), ("review.corrected", None), ("lawsuit.total", None))
+
+
+class Engine:
+    """Understands questions, answers them from the store, and loads or removes reports."""
+
+    def __init__(self, db_path: Path, *, lexicon: Lexicon | None = None, today: date | None = None) -> None:
+        self.db_path = Path(db_path)
+        self.lexicon = lexicon or load_lexicon()
+        self.today = today
+        self._lock = threading.RLock()
+        self.db = open_store(self.db_path, lexicon=self.lexicon)
+        self.index = PassageIndex(self.db)
+        self.catalog = self._catalog()
+
+    @classmethod
+    def open(cls, db_path: Path, *, today: date | None = None) -> "Engine":
+        """Open the store and index and warm the tokenizer, so the first answer is fast."""
+        tokenizer.warm_up()
+        engine = cls(db_path, today=today)
+        tokenizer.add_words(engine.catalog.names())
+        return engine
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self.db.close()
+
+    def _catalog(self) -> Catalog:
+        return Catalog(list_reports(self.db), self.lexicon)
+
+    # -- questions
+    def understand(self, question: str, *, context: Intent | None = None) -> Intent:
+        """Parse a question (a follow-up when a context is given) into an Intent."""
+        with self._lock:
+            return understand(question, self.catalog, self.lexicon, today=self.today, context=context)
+
+    def ask(self, question: str, *, context: Intent | None = None) -> Answer:
+        """Answer a question in Chinese, with its source; a follow-up when a context is given."""
+        with self._lock:
+            return self.answer(self.understand(question, context=context))
+
+    def choose(self, intent: Intent, report_id: int) -> Answer:
+        """Answer an ambiguous question again for the report the user picked."""
+        with self._lock:
+            return self.answer(replace(intent, report_id=report_id, ambiguous=(), bodies=()))
+
+    def answer(self, intent: Intent) -> Answer:
+        """Route an intent to the structured, check or retrieval answer."""
+        with self._lock:
+            if intent.ambiguous and not intent.bodies and intent.report_id is None:
+                return self._ambiguous(intent)
+            if intent.route == ROUTE_CHECK:
+                return answer_check(intent, self.db, self.catalog)
+            if intent.route == ROUTE_STRUCTURED:
+                return answer_structured(intent, self.db, self.catalog, self.lexicon)
+            return answer_retrieval(intent, self.index, self.catalog)
+
+    def _ambiguous(self, intent: Intent) -> Answer:
+        choices = []
+        lines = []
+        for name, bodies in intent.ambiguous:
+            lines.append(f"“{name}”可能指：" + "、".join(bodies) + "。请选择：")
+            for body in self.catalog.bodies:
+                if body.body in bodies:
+                    for report in body.reports:
+                        if intent.year is None or report.year == intent.year:
+                            choices.append(Choice(f"{body.body}{report.year}年", report.id))
+        return Answer(intent.question, intent.route, "\n".join(lines), intent=intent, choices=tuple(choices))
+
+    # -- reports
+    def load(self, path: Path, *, original_name: str | None = None, max_bytes: int | None = None) -> LoadOutcome:
+        """Load one report file (all or nothing) and make it answerable at once."""
+        with self._lock:
+            saved, report = load_file(self.db, path, tokenize=tokenizer.tokenize, original_name=original_name,
+                                      max_bytes=max_bytes, lexicon=self.lexicon)
+            if not saved.unchanged:
+                if saved.replaced:
+                    self.index.remove_report(saved.replaced.id)
+                self.index.add_report(saved.report.id)
+                self.catalog = self._catalog()
+                tokenizer.add_words(self.catalog.names())
+            stored = saved.report
+            return LoadOutcome(
+                report_id=stored.id, title=stored.title, body=stored.body, region=stored.region, year=stored.year,
+                cells=stored.cells, inferred=sum(1 for c in report.cells if c.inferred),
+                findings=tuple(message for _rule, message, _fields in report_findings(self.db, stored.id)),
+                replaced=saved.replaced.title if saved.replaced else None, unchanged=saved.unchanged)
+
+    def remove(self, name: str) -> str:
+        """Remove one report (by id, title or body and year); return its title."""
+        with self._lock:
+            report = find_report(self.db, name)
+            remove_report(self.db, report.id)
+            self.index.remove_report(report.id)
+            self.catalog = self._catalog()
+            return report.title
+
+    def reports(self) -> list[ReportSummary]:
+        """The loaded reports."""
+        with self._lock:
+            return [ReportSummary(r.id, r.title, r.body, r.region, r.year, r.cells, r.findings) for r in list_reports(self.db)]
+
+    def find(self, name: str) -> StoredReport:
+        """One report by what a user typed; ReportNotFoundError listing what exists."""
+        with self._lock:
+            return find_report(self.db, name)
+
+    def report_card(self, name: str) -> Answer:
+        """A report's headline figures from the three tables, and its findings."""
+        with self._lock:
+            report = find_report(self.db, name)
+            cells = {(c.field, c.applicant): c for c in cell_rows(self.db, report_ids=[report.id])}
+            lines = [report.title, f"发布机关：{report.body}；年度：{report.year}" + (f"；发布日期：{report.published}" if report.published else "")]
+            table = [("指标", "数值", "单位")]
+            for field, applicant in _CARD_FIELDS:
+                cell = cells.get((field, applicant))
+                if cell is None:
+                    continue
+                shown = format_number(cell.value, cell.unit) if cell.value is not None else "空白"
+                lines.append(f"· {cell.label}：{shown}")
+                table.append((cell.label, "" if cell.value is None else str(format_number(cell.value)), cell.unit))
+            findings = report_findings(self.db, report.id)
+            lines.append(f"勾稽检查：{len(findings)}处对不上。" if findings else "勾稽检查：数字全部对得上。")
+            lines.extend(f"- {message}" for _rule, message, _fields in findings)
+            return Answer(question=f"/report {name}", route="card", text="\n".join(lines), table=tuple(table))
+
+    def check(self, name: str | None = None) -> Answer:
+        """The findings of one report, or of every report."""
+        with self._lock:
+            if name:
+                report = find_report(self.db, name)
+                intent = Intent(question=f"/check {name}", route=ROUTE_CHECK, report_id=report.id)
+            else:
+                intent = Intent(question="/check", route=ROUTE_CHECK)
+            return answer_check(intent, self.db, self.catalog)
+
+    def sql(self, query: str, *, max_rows: int = 200, timeout_s: float = 5.0) -> SqlResult:
+        """Run one read-only SELECT on the store."""
+        columns, rows, truncated = read_only_query(self.db_path, query, max_rows=max_rows, timeout_s=timeout_s)
+        return SqlResult(columns, rows, truncated)
+
+    def examples(self) -> list[str]:
+        """Example questions drawn from the loaded reports, for /help."""
+        with self._lock:
+            reports = self.catalog.reports
+            if not reports:
+                return ["（库里还没有报告：管理员可以直接把报告文件发给我。）"]
+            first, last = reports[0], reports[-1]
+            return [f"{first.region}{first.year}年行政处罚多少件？", "哪个地方收到的政府信息公开申请最多？",
+                    f"{last.region}予以公开的申请占办理总数的比例是多少？", f"{first.region}政务公开存在哪些问题？",
+                    f"{last.region}的年报数据有没有对不上的地方？"]
+

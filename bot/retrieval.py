@@ -1,0 +1,48 @@
+"""Answer a narrative question with the best passages of the named reports (BM25)."""
+from __future__ import annotations
+
+from bot.answer import Answer, PassageRef
+from bot.catalog import Catalog
+from bot.selection import select_reports
+from bot.understand import Intent
+from index.search import PassageIndex
+from index.tokenizer import tokenize
+
+_WINDOW = 90
+_SHOWN = 3
+
+
+def trim(text: str, query_tokens: list[str], width: int = _WINDOW) -> str:
+    """Cut a passage to the part around its first matched query word, marking cuts with …."""
+    if len(text) <= width * 2:
+        return text
+    positions = [text.find(t) for t in query_tokens if len(t) > 1 and t in text]
+    centre = min(positions) if positions else 0
+    start = max(0, centre - width // 2)
+    end = min(len(text), start + width * 2)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def answer_retrieval(intent: Intent, index: PassageIndex, catalog: Catalog) -> Answer:
+    """Quote the passages that best match the question, each with its report and section."""
+    selection = select_reports(intent, catalog, all_years=intent.year is None and bool(intent.bodies))
+    if selection.named and not selection.reports:
+        return Answer(intent.question, intent.route, " ".join(selection.missing), intent=intent)
+    report_ids = [r.id for r in selection.reports] if selection.named else None
+    hits = index.search(intent.query or intent.question, report_ids=report_ids, limit=5)
+    reports = {r.id: r for r in catalog.reports}
+    passages = tuple(
+        PassageRef(report=reports[h.report_id].title, region=reports[h.report_id].region, year=reports[h.report_id].year,
+                   section=h.section, text=h.text, score=h.score, report_id=h.report_id)
+        for h in hits if h.report_id in reports
+    )
+    if not passages:
+        text = "报告里没有找到与这个问题相关的内容。可以换个说法，或用 /reports 看看有哪些报告。"
+        return Answer(intent.question, intent.route, " ".join([text, *selection.missing]), intent=intent)
+    query_tokens = tokenize(intent.query or intent.question)
+    lines = ["报告原文中最相关的段落："]
+    for p in passages[:_SHOWN]:
+        lines.append(f"【{p.region}{p.year}年 · {p.section}】{trim(p.text, query_tokens)}")
+    lines.append("来源：" + "；".join(dict.fromkeys(f"《{p.report}》" for p in passages[:_SHOWN])))
+    lines.extend(selection.missing)
+    return Answer(intent.question, intent.route, "\n".join(lines), passages=passages, intent=intent)

@@ -1,0 +1,53 @@
+"""Which stored reports a question is about, and what to say when some are missing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.catalog import Catalog
+from bot.understand import Intent
+from index.store import StoredReport
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The reports an intent covers, and plain sentences about what was asked but is not there."""
+
+    reports: tuple[StoredReport, ...]
+    missing: tuple[str, ...]
+    named: bool  # the question named bodies (or a report was chosen), rather than meaning all
+
+
+def _years(reports: tuple[StoredReport, ...]) -> str:
+    return "、".join(f"{r.year}年" for r in reports)
+
+
+def select_reports(intent: Intent, catalog: Catalog, *, all_years: bool = False) -> Selection:
+    """Resolve named bodies and the year to stored reports; no names means every body.
+
+    Without a year a body's latest report is used (all of them with all_years).
+    """
+    if intent.report_id is not None:
+        body = catalog.body_of(intent.report_id)
+        chosen = tuple(r for r in (body.reports if body else ()) if r.id == intent.report_id)
+        return Selection(chosen, () if chosen else ("所选的报告已不在库中。",), True)
+    missing = [f"没有{place}的报告。" for place in intent.unknown_places]
+    named = bool(intent.bodies or intent.unknown_places or intent.ambiguous)
+    bodies = [b for b in catalog.bodies if b.body in intent.bodies] if intent.bodies else ([] if named else list(catalog.bodies))
+    bodies.sort(key=lambda b: intent.bodies.index(b.body) if b.body in intent.bodies else 0)
+    reports: list[StoredReport] = []
+    for body in bodies:
+        if intent.year is not None:
+            found = [r for r in body.reports if r.year == intent.year]
+            if not found and intent.bodies:
+                missing.append(f"没有{body.region}{intent.year}年的报告（已有：{_years(body.reports)}）。")
+            reports.extend(found)
+        elif all_years:
+            reports.extend(body.reports)
+        else:
+            reports.append(body.reports[-1])
+    if not reports and not missing and intent.year is not None:
+        years = sorted({r.year for r in catalog.reports})
+        missing.append(f"没有{intent.year}年的报告（已有：{'、'.join(f'{y}年' for y in years) or '无'}）。")
+    if not catalog.bodies:
+        missing.append("库里还没有任何报告：请管理员先上传报告。")
+    return Selection(tuple(reports), tuple(missing), named)

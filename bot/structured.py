@@ -1,0 +1,282 @@
+"""Answer a question about table numbers: one value, a comparison, a ranking, a sum, a share, a change.
+
+Values come from parameterised queries over the store; derived numbers (sums, shares,
+differences) list their inputs after them. A number that is not in the data is never made up:
+the answer says what is there instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sqlite_utils
+
+from bot.answer import Answer, Chart, Value, format_number
+from bot.catalog import Catalog
+from bot.selection import Selection, select_reports
+from bot.understand import Intent
+from index.lexicon import Lexicon
+from index.store import CellRow, StoredReport, cell_rows, report_findings
+
+_TABLE_NAMES = {"active": "表二（主动公开）", "requests": "表三（依申请公开）", "review": "表四（复议诉讼）"}
+
+
+@dataclass(frozen=True)
+class _Looked:
+    report: StoredReport
+    cell: CellRow | None
+
+
+def _applicant(intent: Intent, lexicon: Lexicon, field: str) -> str | None:
+    if lexicon.field(field).table != "requests":
+        return None
+    return intent.applicant or "total"
+
+
+def _place(report: StoredReport) -> str:
+    return f"{report.region}{report.year}年" if report.body.startswith(report.region) else f"{report.body}{report.year}年"
+
+
+def source_of(cell: CellRow, lexicon: Lexicon) -> str:
+    """Where a number stands in its report, in words: table, row and column."""
+    table = _TABLE_NAMES.get(cell.table_name, cell.table_name)
+    column = f"「{lexicon.applicant(cell.applicant).label}」列" if cell.applicant else ""
+    if cell.derived:
+        return f"《{cell.report}》{table}，由{len(cell.inputs)}个格子相加得出（{'、'.join(cell.inputs)}）"
+    row = cell.row_label or cell.label
+    return f"《{cell.report}》{table}「{row}」行{column}"
+
+
+def _value(cell: CellRow, report: StoredReport, lexicon: Lexicon) -> Value:
+    return Value(report=report.title, region=report.region, year=report.year, field=cell.field, label=cell.label,
+                 applicant=cell.applicant, value=cell.value, unit=cell.unit, report_id=report.id,
+                 source=source_of(cell, lexicon), derived=cell.derived, inferred=cell.inferred)
+
+
+def _look_up(db: sqlite_utils.Database, reports: tuple[StoredReport, ...], field: str, applicant: str | None) -> list[_Looked]:
+    rows = cell_rows(db, report_ids=[r.id for r in reports], fields=[field], applicant=applicant, any_applicant=False)
+    by_report = {row.report_id: row for row in rows}
+    return [_Looked(r, by_report.get(r.id)) for r in reports]
+
+
+def _caveats(db: sqlite_utils.Database, looked: list[_Looked]) -> list[str]:
+    notes = []
+    for item in looked:
+        cell = item.cell
+        if cell is None:
+            continue
+        if cell.inferred:
+            notes.append(f"注意：{_place(item.report)}这一格在原文中缺失，数值由该行的合计推算得出。")
+        key = f"{cell.field}[{cell.applicant}]" if cell.applicant else cell.field
+        for _rule, message, fields in report_findings(db, item.report.id):
+            if key in fields:
+                notes.append(f"注意：{_place(item.report)}报告这一处数字对不上：{message}")
+    return notes
+
+
+def _label(intent: Intent, lexicon: Lexicon, field: str) -> str:
+    label = lexicon.field(field).label
+    applicant = _applicant(intent, lexicon, field)
+    if applicant and applicant != "total":
+        label += f"（{lexicon.applicant(applicant).label}）"
+    return label
+
+
+def _missing_text(item: _Looked, label: str) -> str:
+    if item.cell is None:
+        return f"{_place(item.report)}的报告里没有“{label}”这一项。"
+    return f"{_place(item.report)}的报告里“{label}”一格是空白（未填报），不能当作0。"
+
+
+def _table(values: list[Value], lexicon: Lexicon) -> tuple[tuple[str, ...], ...]:
+    header = ("地区", "年度", "指标", "申请人", "数值", "单位", "报告")
+    rows = [(v.region, str(v.year), v.label, lexicon.applicant(v.applicant).label if v.applicant else "",
+             "" if v.value is None else str(format_number(v.value)), v.unit, v.report) for v in values]
+    return (header, *rows) if rows else ()
+
+
+def answer_structured(intent: Intent, db: sqlite_utils.Database, catalog: Catalog, lexicon: Lexicon) -> Answer:
+    """Answer an intent with a field from the stored cells."""
+    assert intent.field is not None
+    selection = select_reports(intent, catalog, all_years=intent.operation == "change")
+    if not selection.reports:
+        return Answer(intent.question, intent.route, " ".join(selection.missing) + _existing(catalog), intent=intent)
+    handler = {"compare": _compare, "rank": _rank, "sum": _sum, "share": _share, "change": _change}.get(intent.operation, _values)
+    if intent.operation in ("compare", "sum", "rank") and len(selection.reports) < 2:
+        handler = _values
+    answer = handler(intent, db, selection, lexicon)
+    return replace(answer, notes=answer.notes + tuple(_other_years(intent, selection, catalog)))
+
+
+def _other_years(intent: Intent, selection: Selection, catalog: Catalog) -> list[str]:
+    """Without a year the latest report answers; say which other years could be asked."""
+    if intent.year is not None or not selection.named or intent.operation == "change":
+        return []
+    notes = []
+    for report in selection.reports:
+        body = catalog.body_of(report.id)
+        others = [r.year for r in body.reports if r.id != report.id] if body else []
+        if others:
+            notes.append(f"（按最新的{report.year}年报告回答；另有{'、'.join(f'{y}年' for y in others)}的报告。）")
+    return notes
+
+
+def _existing(catalog: Catalog) -> str:
+    reports = catalog.reports
+    if not reports:
+        return ""
+    listed = "、".join(_place(r) for r in reports[:12])
+    more = f"等{len(reports)}份" if len(reports) > 12 else ""
+    return f"库里现有：{listed}{more}。"
+
+
+def _values(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
+    field = intent.field
+    applicant = _applicant(intent, lexicon, field)
+    looked = _look_up(db, selection.reports, field, applicant)
+    label = _label(intent, lexicon, field)
+    lines, values = [], []
+    for item in looked:
+        if item.cell is None or item.cell.value is None:
+            lines.append(_missing_text(item, label))
+            continue
+        value = _value(item.cell, item.report, lexicon)
+        values.append(value)
+        lines.append(f"{_place(item.report)}{label}：{format_number(value.value, value.unit)}。")
+        lines.append(f"来源：{value.source}。")
+    lines.extend(selection.missing)
+    notes = _caveats(db, looked)
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
+                  table=_table(values, lexicon), notes=tuple(notes))
+
+
+def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> tuple[list[Value], list[str]]:
+    field = intent.field
+    looked = _look_up(db, selection.reports, field, _applicant(intent, lexicon, field))
+    label = _label(intent, lexicon, field)
+    values = [_value(i.cell, i.report, lexicon) for i in looked if i.cell is not None and i.cell.value is not None]
+    gaps = [_missing_text(i, label) for i in looked if i.cell is None or i.cell.value is None]
+    values.sort(key=lambda v: v.value, reverse=intent.descending)
+    return values, gaps + list(selection.missing)
+
+
+def _chart(title: str, values: list[Value]) -> Chart:
+    return Chart(title=title, labels=tuple(f"{v.region}{v.year}" for v in values),
+                 values=tuple(float(v.value) for v in values), unit=values[0].unit if values else "")
+
+
+def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
+    values, gaps = _ranked(intent, db, selection, lexicon)
+    label = _label(intent, lexicon, intent.field)
+    if not values:
+        return Answer(intent.question, intent.route, "\n".join(gaps) or "没有可比较的数字。", intent=intent)
+    shown = values[: intent.limit] if intent.limit else values
+    word = "最多" if intent.descending else "最少"
+    head = f"“{label}”{word}的是{values[0].region}（{values[0].year}年，{format_number(values[0].value, values[0].unit)}）。"
+    if intent.limit:
+        head = f"“{label}”{'前' if intent.descending else '后'}{intent.limit}名："
+    lines = [head] + [f"{i}. {v.region}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(shown, 1)]
+    lines.append(f"共比较{len(values)}份报告，数据来自各报告的{_TABLE_NAMES[lexicon.field(intent.field).table]}。")
+    lines.extend(gaps)
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
+                  chart=_chart(f"{label}排名", shown), table=_table(values, lexicon))
+
+
+def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
+    values, gaps = _ranked(intent, db, selection, lexicon)
+    label = _label(intent, lexicon, intent.field)
+    if len(values) < 2:
+        return _values(intent, db, selection, lexicon)
+    first, second = values[0], values[1]
+    diff = abs(first.value - second.value)
+    relation = "多" if first.value != second.value else "一样多"
+    head = (f"{first.region}{label}{relation}：{format_number(first.value, first.unit)}，"
+            f"{second.region}{format_number(second.value, second.unit)}，相差{format_number(diff, first.unit)}。")
+    if not intent.descending:
+        head = f"{first.region}{label}更少：{format_number(first.value, first.unit)}，{second.region}{format_number(second.value, second.unit)}。"
+    lines = [head] + [f"来源：{v.source}。" for v in values] + gaps
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
+                  chart=_chart(f"{label}对比", values), table=_table(values, lexicon))
+
+
+def _derived(base: Value, *, value: float, unit: str, label: str, field: str) -> Value:
+    return Value(report=base.report, region=base.region, year=base.year, field=field, label=label,
+                 applicant=base.applicant, value=value, unit=unit, report_id=base.report_id, derived=True)
+
+
+def _sum(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
+    values, gaps = _ranked(intent, db, selection, lexicon)
+    label = _label(intent, lexicon, intent.field)
+    if not values:
+        return Answer(intent.question, intent.route, "\n".join(gaps) or "没有可相加的数字。", intent=intent)
+    total = sum(v.value for v in values)
+    summary = Value(report=f"{len(values)}份报告合计", region="合计", year=max(v.year for v in values), field=intent.field,
+                    label=label, applicant=values[0].applicant, value=total, unit=values[0].unit, derived=True)
+    lines = [f"{len(values)}份报告的“{label}”合计：{format_number(total, summary.unit)}。",
+             "由以下数字相加：" + "，".join(f"{v.region}{v.year}年 {format_number(v.value, v.unit)}" for v in values) + "。"]
+    lines.extend(gaps)
+    return Answer(intent.question, intent.route, "\n".join(lines), (summary, *values), intent=intent,
+                  table=_table(values, lexicon))
+
+
+def _share(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
+    field = intent.field
+    applicant = _applicant(intent, lexicon, field)
+    denominator = intent.share_of or _default_denominator(field, applicant, lexicon)
+    den_applicant = "total" if lexicon.field(denominator).table == "requests" else None
+    if denominator == field and applicant == den_applicant:
+        return _values(intent, db, selection, lexicon)
+    lines, values = [], []
+    for num, den in zip(_look_up(db, selection.reports, field, applicant), _look_up(db, selection.reports, denominator, den_applicant)):
+        if num.cell is None or den.cell is None or num.cell.value is None or not den.cell.value:
+            lines.append(f"{_place(num.report)}缺少计算比例所需的数字（{lexicon.field(field).label} / {lexicon.field(denominator).label}）。")
+            continue
+        a, b = _value(num.cell, num.report, lexicon), _value(den.cell, den.report, lexicon)
+        share = a.value / b.value
+        values.extend([_derived(a, value=share, unit="%", label=f"{a.label}占{b.label}的比例", field=f"{field}/{denominator}"), a, b])
+        lines.append(f"{_place(num.report)}{_label(intent, lexicon, field)}占{lexicon.field(denominator).label}的比例："
+                     f"{format_number(share, '%')}（{format_number(a.value)} ÷ {format_number(b.value)}）。")
+        lines.append(f"来源：{a.source}；{b.source}。")
+    lines.extend(selection.missing)
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent, table=_table(values, lexicon))
+
+
+def _default_denominator(field: str, applicant: str | None, lexicon: Lexicon) -> str:
+    if applicant not in (None, "total"):
+        return field
+    if field.startswith("requests.") and field not in ("requests.new", "requests.carried_in", "requests.handled"):
+        return "requests.handled"
+    if field.startswith(("review.", "lawsuit.")):
+        return field.rsplit(".", 1)[0] + ".total"
+    return field
+
+
+def _change(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
+    field = intent.field
+    applicant = _applicant(intent, lexicon, field)
+    label = _label(intent, lexicon, field)
+    lines, values = [], []
+    by_body: dict[str, list[StoredReport]] = {}
+    for report in selection.reports:
+        by_body.setdefault(report.body, []).append(report)
+    for reports in by_body.values():
+        reports.sort(key=lambda r: r.year)
+        current = next((r for r in reports if r.year == intent.year), reports[-1]) if intent.year else reports[-1]
+        previous = next((r for r in reports if r.year == current.year - 1), None)
+        if previous is None:
+            lines.append(f"只有{current.region}{'、'.join(str(r.year) for r in reports)}年的报告，没有{current.year - 1}年的，无法计算变化。")
+            continue
+        now, before = _look_up(db, (current, previous), field, applicant)
+        if now.cell is None or before.cell is None or now.cell.value is None or before.cell.value is None:
+            lines.append(f"{current.region}缺少{current.year}年或{previous.year}年的“{label}”。")
+            continue
+        a, b = _value(now.cell, current, lexicon), _value(before.cell, previous, lexicon)
+        diff = a.value - b.value
+        pct = f"，{'增长' if diff >= 0 else '下降'}{abs(diff) / b.value * 100:.1f}%" if b.value else ""
+        values.extend([_derived(a, value=diff, unit=a.unit, label=f"{a.label}比上年变化", field=field), a, b])
+        lines.append(f"{current.region}{label}：{current.year}年{format_number(a.value, a.unit)}，{previous.year}年"
+                     f"{format_number(b.value, b.unit)}，{'增加' if diff >= 0 else '减少'}{format_number(abs(diff), a.unit)}{pct}。")
+        lines.append(f"来源：{a.source}；{b.source}。")
+    lines.extend(selection.missing)
+    chart = _chart(f"{label}变化", [v for v in values if not v.derived]) if values else None
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent, chart=chart,
+                  table=_table(values, lexicon))
