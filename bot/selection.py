@@ -33,6 +33,8 @@ def select_reports(intent: Intent, catalog: Catalog, *, all_years: bool = False)
     missing = [f"没有{place}的报告。" for place in intent.unknown_places]
     named = bool(intent.bodies or intent.unknown_places or intent.ambiguous)
     bodies = [b for b in catalog.bodies if b.body in intent.bodies] if intent.bodies else ([] if named else list(catalog.bodies))
+    if intent.level and not intent.bodies:
+        bodies = [b for b in bodies if b.level == intent.level]
     bodies.sort(key=lambda b: intent.bodies.index(b.body) if b.body in intent.bodies else 0)
     reports: list[StoredReport] = []
     for body in bodies:

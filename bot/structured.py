@@ -171,7 +171,10 @@ def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexic
         return Answer(intent.question, intent.route, "\n".join(gaps) or "没有可比较的数字。", intent=intent)
     shown = values[: intent.limit] if intent.limit else values
     word = "最多" if intent.descending else "最少"
+    tied = [v for v in values if v.value == values[0].value]
     head = f"“{label}”{word}的是{values[0].region}（{values[0].year}年，{format_number(values[0].value, values[0].unit)}）。"
+    if len(tied) > 1:
+        head = f"“{label}”{word}的有{len(tied)}个并列：{'、'.join(v.region for v in tied)}（各{format_number(values[0].value, values[0].unit)}）。"
     if intent.limit:
         head = f"“{label}”{'前' if intent.descending else '后'}{intent.limit}名："
     lines = [head] + [f"{i}. {v.region}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(shown, 1)]

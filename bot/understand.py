@@ -19,13 +19,14 @@ ROUTE_STRUCTURED, ROUTE_RETRIEVAL, ROUTE_CHECK = "structured", "retrieval", "che
 _MASK = "\u25a1"  # a character no lexicon word contains
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度|年)?(?!\d)")
 _CN_YEAR = re.compile(r"([二][〇零○一二三四五六七八九]{3})\s*年")
-_RELATIVE_YEARS = (("前年", -2), ("去年", -1), ("上一年度", -1), ("今年", 0), ("本年度", 0))
+_RELATIVE_YEARS = (("前年", -2), ("去年", -1), ("今年", 0))
 _TOP_N = re.compile(r"前\s*([0-9一二两三四五六七八九十]+)\s*(?:名|个|位)?")
 _CN_NUMBER = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _UNKNOWN_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:自治区|自治州|自治县|省|市|县|区|州|旗)")
 _NOT_PLACES = ("全市", "全县", "全区", "全省", "本市", "本县", "本区", "我市", "我县", "我区", "各县", "各区", "各市",
                "该县", "该市", "该区", "哪个县", "哪个市", "哪个区", "哪个省", "城区", "市区", "县区", "社区", "小区",
                "地区", "辖区", "园区", "景区", "市长", "县长", "区长")
+_COMPARING = re.compile(r"(哪个|哪一个|哪家|谁|比).*?[多少高低大小]")
 _FOLLOW_UP = re.compile(r"(呢|那|还有|换成|改成|如果是)")
 
 
@@ -43,6 +44,7 @@ class Intent:
     applicant: str | None = None
     operation: str = "value"  # value, compare, rank, sum, share, change
     descending: bool = True  # for rank and compare: most first
+    level: str | None = None  # 哪个县 narrows a ranking to counties
     limit: int | None = None
     share_of: str | None = None  # denominator field of a share
     report_id: int | None = None  # a report chosen from an ambiguity keyboard
@@ -171,9 +173,12 @@ def understand(question: str, catalog: Catalog, lexicon: Lexicon, *, today: date
     masked = _mask(text, [(m.start, m.end) for m in names])
     year, year_spans = find_year(masked, today)
     masked = _mask(masked, year_spans)
+    level = next((lvl for word, lvl in lexicon.place_levels.items() if word in masked), None)
     masked = _mask(masked, _spans(masked, lexicon.place_words))
     unknown = tuple(p for p in dict.fromkeys(_UNKNOWN_PLACE.findall(masked)) if not any(w in p for w in _NOT_PLACES))
     operation, descending, limit = _operation(masked, lexicon)
+    if operation == "value" and len(bodies) >= 2 and _COMPARING.search(masked):
+        operation, descending = "compare", not re.search(r"[少低小]", masked)
     check = any(w in masked for w in lexicon.operations["check"])
     share_of = None
     if operation == "share" and "占" in masked:
@@ -193,7 +198,7 @@ def understand(question: str, catalog: Catalog, lexicon: Lexicon, *, today: date
     intent = Intent(
         question=question, route=route, bodies=tuple(bodies), ambiguous=tuple(ambiguous), unknown_places=unknown,
         year=year, field=found.field.code if found else None, applicant=applicant, operation=operation,
-        descending=descending, limit=limit, share_of=share_of, query=question,
+        descending=descending, level=level, limit=limit, share_of=share_of, query=question,
     )
     if context is not None and _is_follow_up(text, masked, intent, lexicon):
         return _merge(context, intent)

@@ -59,6 +59,7 @@ class Lexicon:
     active_columns: tuple[PrintedName, ...]
     operations: dict[str, tuple[str, ...]]
     place_words: tuple[str, ...]
+    place_levels: dict[str, str]
     government_words: tuple[str, ...]
     stopwords: frozenset[str]
 
@@ -150,6 +151,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         active_columns=tuple(PrintedName(c["code"], tuple(c["printed"])) for c in raw["active_column"]),
         operations={k: tuple(v) for k, v in raw["operations"].items()},
         place_words=tuple(raw["places"]["words"]),
+        place_levels=dict(raw["places"]["level_words"]),
         government_words=tuple(raw["bodies"]["government"]),
         stopwords=frozenset(raw["stopwords"]["words"]),
     )

@@ -34,6 +34,7 @@ _TITLE_TAIL = re.compile(r"(?:19|20)\d{2}\s*年度?.*$")
 _REGION = re.compile(
     r"^((?:[^\s省]{2,8}?(?:省|自治区))?(?:[^\s]{1,8}?(?:自治州|地区|盟|市|州))?"
     r"(?:[^\s]{1,8}?(?:自治县|县|市|区|旗))?(?:[^\s]{1,8}?(?:镇|乡|街道))?)")
+_ADMIN_SUFFIXES = ("省", "自治区", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道")
 _BLANK_IS_ZERO = re.compile(r"(空白|空格|未填)[^。\n]{0,8}(表示|为|视为|即)\s*[0零]")
 _PASSAGE_MAX = 300
 
@@ -66,22 +67,25 @@ def find_year(text: str) -> int | None:
 
 def split_body(body: str, lexicon: Lexicon) -> tuple[str, str]:
     """Split an issuing body into its place and level: 伊春市伊美区人民政府 → (伊春市伊美区, district)."""
-    place = _REGION.match(body).group(1) if body else ""
-    rest = body[len(place):]
-    if not place:
-        return body, "department"
-    if rest and not any(rest.startswith(g) or rest == g for g in lexicon.government_words):
-        return place, "department"
-    last = place[-1]
+    government = next((body[: -len(g)] for g in sorted(lexicon.government_words, key=len, reverse=True)
+                       if body.endswith(g) and len(body) > len(g)), None)
+    if government is None and body.endswith(_ADMIN_SUFFIXES):
+        government = body
+    if government is None:
+        place = _REGION.match(body).group(1)
+        while place and len(place) < len(body) and body[len(place)] in "市县区旗":
+            place = body[: len(place) + 1]  # 辉县市: the lazy match stopped at 辉县
+        return (place or body), "department"
+    place = government
     if place.endswith(("镇", "乡", "街道")):
         return place, "township"
     if place.endswith(("省", "自治区")):
         return place, "province"
-    if last in "县旗" or place.endswith("自治县"):
+    if place.endswith(("县", "旗")):
         return place, "county"
-    if last == "区" and not place.endswith("地区"):
+    if place.endswith("区") and not place.endswith("地区"):
         return place, "district"
-    if last == "市" and re.search(r"(市|州|盟|地区).+市$", place):
+    if place.endswith("市") and re.search(r"(市|州|盟|地区).+市$", place):
         return place, "county"
     return place, "city"
 

@@ -1,0 +1,170 @@
+"""Answers over the five bundled samples: values with sources, operations, honest "no data"."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+
+
+def first(answer) -> float:
+    assert answer.values, answer.text
+    return answer.values[0].value
+
+
+def test_value_with_its_source(engine: Engine) -> None:
+    answer = engine.ask("伊春市2023年行政处罚决定有多少件？")
+    assert answer.route == "structured" and first(answer) == 88300
+    assert "88300件" in answer.text
+    assert "《伊春市2023年政府信息公开工作年度报告》表二" in answer.text and "行政处罚" in answer.text
+
+
+def test_applicant_column_named_in_source(engine: Engine) -> None:
+    answer = engine.ask("辉县市部分公开的申请里商业企业有几件？")
+    assert first(answer) == 1 and "「商业企业」列" in answer.text
+
+
+def test_legal_persons_is_derived_from_five_columns(engine: Engine) -> None:
+    answer = engine.ask("伊春市法人或其他组织提出的申请共多少件？")
+    assert first(answer) == 9 and answer.values[0].derived
+
+
+def test_missing_year_says_what_exists(engine: Engine) -> None:
+    answer = engine.ask("伊川县2021年行政处罚多少？")
+    assert answer.values == () and "没有伊川县2021年的报告" in answer.text and "2023年" in answer.text
+
+
+def test_unknown_place_says_so(engine: Engine) -> None:
+    answer = engine.ask("北京市2023年行政处罚多少件？")
+    assert answer.values == () and "没有北京市的报告" in answer.text and "伊春市2023年" in answer.text
+
+
+def test_inferred_cell_carries_a_caveat(engine: Engine) -> None:
+    answer = engine.ask("辉县市予以公开的申请里其他法人有几件？")
+    assert answer.values[0].inferred
+    assert any("推算" in note for note in answer.notes)
+
+
+def test_row_with_a_finding_carries_a_caveat(engine: Engine) -> None:
+    answer = engine.ask("兴隆县收到多少申请？")
+    assert first(answer) == 52
+    assert any("54" in note for note in answer.notes)
+
+
+def test_rank(engine: Engine) -> None:
+    answer = engine.ask("行政事业性收费最高的前三名是哪些地方？")
+    assert [v.region for v in answer.values[:3]] == ["辉县市", "伊春市", "兴隆县"]
+    assert answer.chart is not None and answer.chart.labels[0].startswith("辉县市")
+
+
+def test_rank_by_level_excludes_other_levels(engine: Engine) -> None:
+    answer = engine.ask("哪个县收到的申请最多？")
+    assert answer.values[0].region == "兴隆县"
+    assert "伊春市" not in {v.region for v in answer.values}
+
+
+def test_rank_ties_are_said(engine: Engine) -> None:
+    assert "并列" in engine.ask("行政强制最少的是哪里？").text
+
+
+def test_compare(engine: Engine) -> None:
+    answer = engine.ask("兴隆县和色达县哪个行政许可更多？")
+    assert [v.region for v in answer.values] == ["色达县", "兴隆县"] and "相差1088件" in answer.text
+
+
+def test_sum_lists_its_inputs(engine: Engine) -> None:
+    answer = engine.ask("所有报告的政府信息公开行政复议一共多少件？")
+    assert first(answer) == 11 and len(answer.values) == 6 and answer.values[0].derived
+
+
+def test_share(engine: Engine) -> None:
+    answer = engine.ask("伊春市予以公开的申请占办理总数的比例是多少？")
+    assert first(answer) == pytest.approx(65 / 143) and "45.5%" in answer.text
+    assert [v.value for v in answer.values[1:]] == [65, 143]
+
+
+def test_change_between_years(engine: Engine, tmp_path: Path) -> None:
+    text = (SAMPLES / "yichun-2023.txt").read_text(encoding="utf-8").replace("2023", "2022").replace("| 88300 |", "| 80000 |")
+    older = tmp_path / "yichun-2022.txt"
+    older.write_text(text, encoding="utf-8")
+    engine.load(older)
+    answer = engine.ask("伊春市行政处罚比上年增加了多少？")
+    assert [v.value for v in answer.values] == [8300, 88300, 80000]
+    assert "增加8300件" in answer.text and answer.chart is not None
+    latest = engine.ask("伊春市行政处罚多少件？")
+    assert first(latest) == 88300 and any("2022年" in note for note in latest.notes)
+    assert first(engine.ask("伊春市2022年行政处罚多少件？")) == 80000
+
+
+def test_change_without_last_year_says_so(engine: Engine) -> None:
+    answer = engine.ask("辉县市行政处罚比上年增长了多少？")
+    assert answer.values == () and "没有2020年的" in answer.text
+
+
+def test_check_route_lists_findings(engine: Engine) -> None:
+    answer = engine.ask("兴隆县的年报数据有没有对不上的地方？")
+    assert answer.route == "check" and "54" in answer.text and "52" in answer.text
+    assert "对得上" in engine.ask("伊春市的数据有没有错？").text
+
+
+def test_retrieval_quotes_passages_with_section(engine: Engine) -> None:
+    answer = engine.ask("伊春市政府公众号全年推送了多少条信息？")
+    assert answer.route == "retrieval"
+    assert "475" in answer.passages[0].text and answer.passages[0].region == "伊春市"
+    assert "【伊春市2023年 · 一、总体情况" in answer.text
+
+
+def test_retrieval_restricted_to_named_report(engine: Engine) -> None:
+    answer = engine.ask("色达县下一步有哪些改进措施？")
+    assert {p.region for p in answer.passages} == {"色达县"}
+    assert any("强化组织领导" in p.text for p in answer.passages[:3])
+
+
+def test_retrieval_for_unknown_place_does_not_quote_others(engine: Engine) -> None:
+    answer = engine.ask("北京市政务公开存在哪些问题？")
+    assert answer.passages == () and "没有北京市的报告" in answer.text
+
+
+def test_json_keys(engine: Engine) -> None:
+    data = engine.ask("伊川县收到了多少件政府信息公开申请？").to_json()
+    assert {"question", "route", "answer", "values", "passages"} <= set(data)
+    want = {"region": "伊川县", "year": 2023, "field": "requests.new", "applicant": "total", "value": 38, "unit": "件"}
+    assert want.items() <= data["values"][0].items()
+
+
+def test_ambiguous_name_offers_choices(tmp_path: Path) -> None:
+    engine = Engine.open(tmp_path / "r.db")
+    try:
+        text = (SAMPLES / "xinglong-2023.txt").read_text(encoding="utf-8")
+        for body in ("兴隆县教育局", "兴隆县卫生健康局"):
+            path = tmp_path / f"{body}.txt"
+            path.write_text(text.replace("兴隆县人民政府\n2023年", f"{body}\n2023年"), encoding="utf-8")
+            engine.load(path)
+        answer = engine.ask("兴隆县行政处罚多少件？")
+        assert answer.values == () and len(answer.choices) == 2 and "兴隆县教育局" in answer.text
+        chosen = engine.choose(answer.intent, answer.choices[0].report_id)
+        assert first(chosen) == 215
+    finally:
+        engine.close()
+
+
+@pytest.mark.skipif(not (EVAL / "score.py").exists(), reason="shared/eval is not beside this checkout")
+def test_public_eval(samples_db: Path, tmp_path: Path) -> None:
+    questions = [json.loads(line)["question"] for line in (EVAL / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    answers = tmp_path / "answers.jsonl"
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "--db", str(samples_db), "ask", "--json"],
+                            input="\n".join(questions), capture_output=True, text=True, check=True)
+    answers.write_text(result.stdout, encoding="utf-8")
+    score = subprocess.run([sys.executable, str(EVAL / "score.py"), str(EVAL / "questions.jsonl"), str(answers), "--min", "0.95"],
+                           capture_output=True, text=True)
+    lines = score.stdout.strip().splitlines()
+    assert score.returncode == 0, score.stdout
+    route = float(lines[-2].split()[2])
+    assert route >= 0.95, score.stdout
