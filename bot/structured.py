@@ -41,7 +41,12 @@ def source_of(cell: CellRow, lexicon: Lexicon) -> str:
     table = _TABLE_NAMES.get(cell.table_name, cell.table_name)
     column = f"「{lexicon.applicant(cell.applicant).label}」列" if cell.applicant else ""
     if cell.derived:
-        return f"《{cell.report}》{table}，由{len(cell.inputs)}个格子相加得出（{'、'.join(cell.inputs)}）"
+        parts = []
+        for key in cell.inputs:
+            code, _, applicant = key.rstrip("]").partition("[")
+            name = lexicon.field(code).label.split("：")[-1] if lexicon.has_field(code) else code
+            parts.append(lexicon.applicant(applicant).label if code == cell.field and applicant else name)
+        return f"《{cell.report}》{table}，由{'、'.join(dict.fromkeys(parts))}{len(cell.inputs)}项相加得出"
     row = cell.row_label or cell.label
     return f"《{cell.report}》{table}「{row}」行{column}"
 
@@ -100,8 +105,9 @@ def answer_structured(intent: Intent, db: sqlite_utils.Database, catalog: Catalo
     selection = select_reports(intent, catalog, all_years=intent.operation == "change")
     if not selection.reports:
         return Answer(intent.question, intent.route, " ".join(selection.missing) + _existing(catalog), intent=intent)
-    handler = {"compare": _compare, "rank": _rank, "sum": _sum, "share": _share, "change": _change}.get(intent.operation, _values)
-    if intent.operation in ("compare", "sum", "rank") and len(selection.reports) < 2:
+    handler = {"compare": _compare, "rank": _rank, "sum": _sum, "average": _sum, "share": _share,
+               "change": _change}.get(intent.operation, _values)
+    if intent.operation in ("compare", "sum", "average", "rank") and len(selection.reports) < 2:
         handler = _values
     answer = handler(intent, db, selection, lexicon)
     return replace(answer, notes=answer.notes + tuple(_other_years(intent, selection, catalog)))
@@ -207,15 +213,18 @@ def _derived(base: Value, *, value: float, unit: str, label: str, field: str) ->
 
 
 def _sum(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
+    """A total (or, for 平均, a mean) over several reports, followed by its inputs."""
     values, gaps = _ranked(intent, db, selection, lexicon)
     label = _label(intent, lexicon, intent.field)
     if not values:
         return Answer(intent.question, intent.route, "\n".join(gaps) or "没有可相加的数字。", intent=intent)
     total = sum(v.value for v in values)
-    summary = Value(report=f"{len(values)}份报告合计", region="合计", year=max(v.year for v in values), field=intent.field,
-                    label=label, applicant=values[0].applicant, value=total, unit=values[0].unit, derived=True)
-    lines = [f"{len(values)}份报告的“{label}”合计：{format_number(total, summary.unit)}。",
-             "由以下数字相加：" + "，".join(f"{v.region}{v.year}年 {format_number(v.value, v.unit)}" for v in values) + "。"]
+    average = intent.operation == "average"
+    result, word = (total / len(values), "平均") if average else (total, "合计")
+    summary = Value(report=f"{len(values)}份报告{word}", region=word, year=max(v.year for v in values), field=intent.field,
+                    label=label, applicant=values[0].applicant, value=result, unit=values[0].unit, derived=True)
+    lines = [f"{len(values)}份报告的“{label}”{word}：{format_number(result, summary.unit)}。",
+             f"由以下数字{'求平均' if average else '相加'}：" + "，".join(f"{v.region}{v.year}年 {format_number(v.value, v.unit)}" for v in values) + "。"]
     lines.extend(gaps)
     return Answer(intent.question, intent.route, "\n".join(lines), (summary, *values), intent=intent,
                   table=_table(values, lexicon))

@@ -26,6 +26,7 @@ _UNKNOWN_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:自治区|自治州|自治
 _NOT_PLACES = ("全市", "全县", "全区", "全省", "本市", "本县", "本区", "我市", "我县", "我区", "各县", "各区", "各市",
                "该县", "该市", "该区", "哪个县", "哪个市", "哪个区", "哪个省", "城区", "市区", "县区", "社区", "小区",
                "地区", "辖区", "园区", "景区", "市长", "县长", "区长")
+_CHANGE_AGAINST_YEAR = re.compile(r"(比|较|相比|对比)(19|20)\d{2}年?")
 _COMPARING = re.compile(r"(哪个|哪一个|哪家|谁|比).*?[多少高低大小]")
 _FOLLOW_UP = re.compile(r"(呢|那|还有|换成|改成|如果是)")
 
@@ -42,7 +43,7 @@ class Intent:
     year: int | None = None
     field: str | None = None
     applicant: str | None = None
-    operation: str = "value"  # value, compare, rank, sum, share, change
+    operation: str = "value"  # value, compare, rank, sum, average, share, change
     descending: bool = True  # for rank and compare: most first
     level: str | None = None  # 哪个县 narrows a ranking to counties
     limit: int | None = None
@@ -128,8 +129,10 @@ def _operation(text: str, lexicon: Lexicon) -> tuple[str, bool, int | None]:
         return "rank", False, limit
     if found["rank_max"] or found["rank"] or limit:
         return "rank", True, limit
-    if found["change"]:
+    if found["change"] or _CHANGE_AGAINST_YEAR.search(text):
         return "change", True, None
+    if found["average"]:
+        return "average", True, None
     if found["sum"]:
         return "sum", True, None
     return "value", True, None

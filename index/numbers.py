@@ -26,7 +26,7 @@ def parse_number(raw: str) -> float | None:
     """
     text = normalize(raw)
     text = re.sub(r"(?<=\d)[,，](?=\d{3})", "", text)
-    text = text.replace("−", "-")
+    text = re.sub(r"(?<=\d)(件|个|项|条|次|万元|元)$", "", text.replace("−", "-"))
     if not _NUMBER.match(text):
         return None
     return float(text)

@@ -29,7 +29,8 @@ _CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二":
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二][〇零○Ｏ一二三四五六七八九]{3})\s*年")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
-_REPORT_WORDS = re.compile(r"政府信息公开.{0,6}年度报告|信息公开工作年度报告|政务公开.{0,6}年度报告|年度报告")
+_REPORT_WORDS = re.compile(r"政府信息公开.{0,6}年度报告|信息公开工作年度报告|政务公开.{0,6}年度报告|年度报告|信息公开.{0,4}年报")
+_YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}年度?(.+?)(?:政府信息公开|政务公开|信息公开)")
 _TITLE_TAIL = re.compile(r"(?:19|20)\d{2}\s*年度?.*$")
 _REGION = re.compile(
     r"^((?:[^\s省]{2,8}?(?:省|自治区))?(?:[^\s]{1,8}?(?:自治州|地区|盟|市|州))?"
@@ -107,8 +108,9 @@ def _identity(paragraphs: list[str], lexicon: Lexicon) -> Identity:
         year = find_year(" ".join(paragraphs[:20]))
     if year is None:
         raise NotAReportError(f"找不到报告年度：标题“{title}”里没有年份。请确认这是一份年度报告。")
-    body = normalize(_TITLE_TAIL.sub("", title))
-    body = re.sub(r"^关于", "", body)
+    year_first = _YEAR_FIRST.match(title)
+    body = year_first.group(1) if year_first else normalize(_TITLE_TAIL.sub("", title))
+    body = re.sub(r"^关于|关于$|的$", "", body)
     if not body:
         body = _body_from_text(paragraphs)
     region, level = split_body(body, lexicon)
