@@ -154,8 +154,8 @@ class Engine:
     def load(self, path: Path, *, original_name: str | None = None, max_bytes: int | None = None) -> LoadOutcome:
         """Load one report file (all or nothing) and make it answerable at once."""
         with self._lock:
-            saved, report = load_file(self.db, path, tokenize=tokenizer.tokenize, original_name=original_name,
-                                      max_bytes=max_bytes, lexicon=self.lexicon)
+            saved, report = load_file(self.db, path, original_name=original_name, max_bytes=max_bytes,
+                                      lexicon=self.lexicon)
             if not saved.unchanged:
                 if saved.replaced:
                     self.index.remove_report(saved.replaced.id)

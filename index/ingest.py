@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 import sqlite_utils
 
+from index import tokenizer
 from index.lexicon import Lexicon, load_lexicon
 from index.parser import parse_report
 from index.readers import read_document
@@ -15,14 +15,15 @@ from index.store import SaveResult, save_report
 REPORT_SUFFIXES = (".txt", ".md", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm")
 
 
-def load_file(db: sqlite_utils.Database, path: Path, *, tokenize: Callable[[str], list[str]],
-              original_name: str | None = None, max_bytes: int | None = None,
-              lexicon: Lexicon | None = None) -> tuple[SaveResult, Report]:
+def load_file(db: sqlite_utils.Database, path: Path, *, original_name: str | None = None,
+              max_bytes: int | None = None, lexicon: Lexicon | None = None) -> tuple[SaveResult, Report]:
     """Read, parse and store one report file; ReportbotError (nothing stored) when it cannot."""
     lexicon = lexicon or load_lexicon()
     document = read_document(path, max_bytes=max_bytes, original_name=original_name)
     report = parse_report(document, lexicon)
-    return save_report(db, report, document, tokenize, lexicon), report
+    # The body's name must be one token before its passages are segmented (色达县, 色达).
+    tokenizer.add_words([report.body, report.region])
+    return save_report(db, report, document, tokenizer.tokenize, lexicon), report
 
 
 def report_files(paths: list[Path]) -> list[Path]:

@@ -62,6 +62,7 @@ class Lexicon:
     place_levels: dict[str, str]
     government_words: tuple[str, ...]
     stopwords: frozenset[str]
+    search_phrases: tuple[str, ...]
 
     def field(self, code: str) -> FieldDef:
         """Return the definition of a field code; KeyError for an unknown code."""
@@ -95,6 +96,7 @@ class Lexicon:
             words.update(a.ask)
         for group in self.operations.values():
             words.update(group)
+        words.update(self.search_phrases)
         return sorted(w for w in words if len(w) >= 2)
 
 
@@ -154,4 +156,5 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         place_levels=dict(raw["places"]["level_words"]),
         government_words=tuple(raw["bodies"]["government"]),
         stopwords=frozenset(raw["stopwords"]["words"]),
+        search_phrases=tuple(raw["search"]["phrases"]),
     )

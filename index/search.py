@@ -1,0 +1,302 @@
+"""BM25 passage search over the stored passages, with an in-memory inverted index.
+
+Scoring is BM25+ (Lv & Zhai 2011) computed here with numpy from corpus-wide statistics; only
+the passages that contain a query term are scored. rank_bm25 is not used: it scores every
+passage for every query (0.6 s at 200,000 passages), and its BM25Plus/BM25L add delta to every
+passage, so zero scores cannot be dropped (docs/search.md has the measurements).
+
+The passages' tokens are kept in SQLite as int32 term ids (tables ``search_terms`` and
+``passage_terms``), so start-up inverts arrays instead of splitting millions of strings.
+"""
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sqlite_utils
+
+from index.tokenizer import tokenize
+
+# BM25+ parameters: the usual k1 and b; delta = 1 as Lv & Zhai recommend. Chosen on the samples'
+# questions (docs/search.md): BM25+ ranked 22-23 of 24 first for every k1 in 0.9..2, b in 0.3..0.9.
+K1 = 1.2
+B = 0.75
+DELTA = 1.0
+# Postings of reports added since the last inversion are kept in lists; re-invert from the
+# stored term ids when they outgrow this share of the main postings (or the floor).
+PENDING_FLOOR = 50_000
+PENDING_SHARE = 8
+# Passages turned into term ids per batch when the stored ids are missing (bounds memory).
+SYNC_BATCH = 10_000
+
+# term_ids: the passage's tokens in order, as little-endian int32 ids into search_terms.
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS search_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE IF NOT EXISTS passage_terms ("
+    " passage_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, term_ids BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS passage_terms_report ON passage_terms(report_id)",
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One passage found for a question, with its BM25+ score (higher is better)."""
+
+    passage_id: int
+    report_id: int
+    section: str
+    text: str
+    score: float
+    kind: str
+
+
+class PassageIndex:
+    """BM25+ search over the ``passages`` table, kept current by add_report/remove_report."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        """Build from the stored tokens (no re-segmentation), first storing any missing term ids."""
+        self._db = db
+        self._lock = threading.RLock()
+        self._vocab: dict[str, int] = {}
+        with db.atomic():
+            for statement in SCHEMA:
+                db.execute(statement)
+            if "passages" in db.table_names():
+                self._sync_stored_terms()
+        self._invert()
+
+    def add_report(self, report_id: int) -> None:
+        """Index (or re-index) one report's passages after the store has saved them."""
+        with self._lock:
+            with self._db.atomic():
+                self.remove_report(report_id)
+                stored = self._db.execute(
+                    "SELECT id, report_id, tokens FROM passages WHERE report_id = ? ORDER BY id", [report_id]
+                ).fetchall()
+                term_ids = self._store_terms(stored)
+            if term_ids:
+                self._append(report_id, [passage_id for passage_id, _, _ in stored], term_ids)
+            if self._pending_size > max(PENDING_FLOOR, len(self._posting_rows) // PENDING_SHARE):
+                self._invert()
+
+    def remove_report(self, report_id: int) -> None:
+        """Forget one report's passages (after the store removed or replaced it)."""
+        with self._lock, self._db.atomic():
+            self._db.execute("DELETE FROM passage_terms WHERE report_id = ?", [report_id])
+            rows = self._report_rows.pop(report_id, None)
+            if rows is None:
+                return
+            self._alive[rows] = False
+            self._docs -= len(rows)
+            self._total_length -= int(self._lengths[rows].sum())
+
+    def search(self, query: str, *, report_ids: Collection[int] | None = None, limit: int = 5) -> list[Hit]:
+        """Return the best passages for a question, best first; [] when nothing matches.
+
+        ``report_ids`` restricts the search to those reports; words every one of them shares
+        (the place, the year) are then dropped from the question, since they no longer choose.
+        """
+        words = dict.fromkeys(tokenize(query))
+        if report_ids is not None:
+            for word in self._shared_words(report_ids):
+                words.pop(word, None)
+        with self._lock:
+            if limit <= 0 or not self._docs:
+                return []
+            allowed = None
+            if report_ids is not None:
+                allowed = np.zeros(len(self._alive), dtype=bool)
+                for report_id in report_ids:
+                    allowed[self._report_rows.get(report_id, [])] = True
+            scores = self._score([self._vocab[w] for w in words if w in self._vocab], allowed)
+            ranked = _top(scores, self._passage_ids, limit)
+            found = [(int(self._passage_ids[row]), float(scores[row])) for row in ranked]
+        return self._hits(found)
+
+    def _score(self, terms: Iterable[int], allowed: np.ndarray | None) -> np.ndarray:
+        """BM25+ of every row: idf·(δ + tf·(k1+1)/(tf + k1·(1-b+b·len/avglen))) over the terms."""
+        scores = np.zeros(len(self._alive))
+        average_length = self._total_length / self._docs
+        for term in terms:
+            rows, tfs = self._postings(term)
+            live = self._alive[rows]
+            df = int(np.count_nonzero(live))
+            if not df:
+                continue
+            if allowed is not None:
+                live &= allowed[rows]
+            rows, tfs = rows[live], tfs[live]
+            idf = math.log((self._docs + 1) / df)  # > 0 even for a term in every passage
+            norm = K1 * (1 - B + B * self._lengths[rows] / average_length)
+            scores[rows] += idf * (DELTA + tfs * (K1 + 1) / (tfs + norm))
+        return scores
+
+    def _postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows containing a term and the term's count in each, from both inverted parts."""
+        if term + 1 < len(self._term_starts):
+            start, end = self._term_starts[term], self._term_starts[term + 1]
+        else:
+            start = end = 0
+        rows, tfs = self._posting_rows[start:end], self._posting_tfs[start:end]
+        pending = self._pending.get(term)
+        if pending:
+            rows = np.concatenate([rows, pending[0]])
+            tfs = np.concatenate([tfs, pending[1]])
+        return rows, tfs
+
+    def _append(self, report_id: int, passage_ids: list[int], term_ids: list[np.ndarray]) -> None:
+        """Add a report's passages as new rows, their postings to the pending part."""
+        rows = np.arange(len(self._passage_ids), len(self._passage_ids) + len(passage_ids))
+        self._passage_ids = np.concatenate([self._passage_ids, passage_ids])
+        self._lengths = np.concatenate([self._lengths, [len(ids) for ids in term_ids]])
+        self._alive = np.concatenate([self._alive, np.ones(len(rows), dtype=bool)])
+        self._report_rows[report_id] = rows
+        self._docs += len(rows)
+        self._total_length += sum(len(ids) for ids in term_ids)
+        for row, ids in zip(rows.tolist(), term_ids):
+            counts = Counter(ids.tolist())
+            for term, tf in counts.items():
+                postings = self._pending.setdefault(term, ([], []))
+                postings[0].append(row)
+                postings[1].append(tf)
+            self._pending_size += len(counts)
+
+    def _invert(self) -> None:
+        """Load the stored term ids and build the inverted index (rows grouped by report)."""
+        with self._lock:
+            stored = self._db.execute(
+                "SELECT passage_id, report_id, term_ids FROM passage_terms ORDER BY report_id, passage_id"
+            ).fetchall()
+            self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
+            passage_ids, report_ids, blobs = zip(*stored) if stored else ((), (), ())
+            self._passage_ids = np.array(passage_ids, dtype=np.int64)
+            self._lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // 4  # int32 ids
+            self._alive = np.ones(len(stored), dtype=bool)
+            self._docs = len(stored)
+            self._total_length = int(self._lengths.sum())
+            self._report_rows = _group_rows(np.array(report_ids, dtype=np.int64))
+            terms, self._posting_rows, self._posting_tfs = _invert_tokens(blobs, self._lengths)
+            self._term_starts = np.zeros(max(self._vocab.values(), default=0) + 2, dtype=np.int64)
+            np.cumsum(np.bincount(terms, minlength=len(self._term_starts) - 1), out=self._term_starts[1:])
+            self._pending: dict[int, tuple[list[int], list[int]]] = {}
+            self._pending_size = 0
+
+    def _sync_stored_terms(self) -> None:
+        """Drop term ids of passages gone from the store; add those of passages not yet seen."""
+        self._db.execute(
+            "DELETE FROM passage_terms WHERE NOT EXISTS (SELECT 1 FROM passages p"
+            " WHERE p.id = passage_terms.passage_id AND p.report_id = passage_terms.report_id)"
+        )
+        missing = [row[0] for row in self._db.execute(
+            "SELECT id FROM passages WHERE id NOT IN (SELECT passage_id FROM passage_terms) ORDER BY id"
+        )]
+        if missing:
+            self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
+        for start in range(0, len(missing), SYNC_BATCH):
+            self._store_terms(self._db.execute(
+                "SELECT id, report_id, tokens FROM passages WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(missing[start : start + SYNC_BATCH])],
+            ).fetchall())
+
+    def _store_terms(self, stored: Sequence[tuple[int, int, str]]) -> list[np.ndarray]:
+        """Turn passages' stored tokens into term ids, saving new terms and the ids."""
+        if not stored:
+            return []
+        token_lists = [tokens.split() for _, _, tokens in stored]
+        new = sorted({t for tokens in token_lists for t in tokens if t not in self._vocab})
+        if new:
+            # INSERT OR IGNORE + SELECT: another process may have added the same term meanwhile.
+            self._db.conn.executemany("INSERT OR IGNORE INTO search_terms (term) VALUES (?)", [(t,) for t in new])
+            self._vocab.update(
+                self._db.execute(
+                    "SELECT term, id FROM search_terms WHERE term IN (SELECT value FROM json_each(?))",
+                    [json.dumps(new, ensure_ascii=False)],
+                ).fetchall()
+            )
+        term_ids = [np.array([self._vocab[t] for t in tokens], dtype="<i4") for tokens in token_lists]
+        self._db.conn.executemany(
+            "INSERT OR REPLACE INTO passage_terms (passage_id, report_id, term_ids) VALUES (?, ?, ?)",
+            [(passage_id, report_id, ids.tobytes()) for (passage_id, report_id, _), ids in zip(stored, term_ids)],
+        )
+        return term_ids
+
+    def _shared_words(self, report_ids: Collection[int]) -> set[str]:
+        """Place and year words all the reports share (伊春市 2023 → 伊春, 伊春市, 2023)."""
+        if "reports" not in self._db.table_names():
+            return set()
+        ids = json.dumps(sorted(int(report_id) for report_id in report_ids))
+        shared: set[str] | None = None
+        for (region,) in self._db.execute(
+            "SELECT DISTINCT region FROM reports WHERE id IN (SELECT value FROM json_each(?))", [ids]
+        ):
+            shared = set(tokenize(region)) if shared is None else shared & set(tokenize(region))
+            if not shared:
+                break
+        shared = shared or set()
+        years = self._db.execute(
+            "SELECT DISTINCT year FROM reports WHERE id IN (SELECT value FROM json_each(?))", [ids]
+        ).fetchall()
+        if len(years) == 1:
+            shared.add(str(years[0][0]))
+        return shared
+
+    def _hits(self, found: list[tuple[int, float]]) -> list[Hit]:
+        """Read the found passages' text; one removed meanwhile by another process is skipped."""
+        if not found:
+            return []
+        rows = {
+            row[0]: row
+            for row in self._db.execute(
+                "SELECT id, report_id, section, text, kind FROM passages"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps([passage_id for passage_id, _ in found])],
+            )
+        }
+        return [
+            Hit(passage_id=pid, report_id=rows[pid][1], section=rows[pid][2], text=rows[pid][3], score=score,
+                kind=rows[pid][4])
+            for pid, score in found
+            if pid in rows
+        ]
+
+
+def _invert_tokens(blobs: Sequence[bytes], lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn each row's term ids into postings: (term, row, tf) sorted by term, then row."""
+    rows = len(lengths)
+    # One int64 key per token, term·rows + row, sorted in place: equal keys are one posting,
+    # and the run length is its tf. In place, as 200k passages make 8M keys (docs/search.md).
+    keys = np.frombuffer(b"".join(blobs), dtype="<i4").astype(np.int64)
+    keys *= rows
+    keys += np.repeat(np.arange(rows, dtype=np.int64), lengths)
+    keys.sort()
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    tfs = np.diff(np.append(starts, len(keys))).astype(np.int32)
+    keys = keys[starts]
+    terms = keys // max(rows, 1)
+    return terms, (keys - terms * rows).astype(np.int32), tfs
+
+
+def _group_rows(report_ids: np.ndarray) -> dict[int, np.ndarray]:
+    """Map each report to its rows; rows of one report are contiguous (loaded in report order)."""
+    if not len(report_ids):
+        return {}
+    starts = np.flatnonzero(np.diff(report_ids)) + 1
+    bounds = zip(np.concatenate([[0], starts]).tolist(), np.concatenate([starts, [len(report_ids)]]).tolist())
+    return {int(report_ids[start]): np.arange(start, end) for start, end in bounds}
+
+
+def _top(scores: np.ndarray, passage_ids: np.ndarray, limit: int) -> list[int]:
+    """Rows of the best positive scores, ties broken by passage id so results are stable."""
+    rows = np.flatnonzero(scores > 0)
+    if len(rows) > limit:
+        kth = np.partition(scores[rows], len(rows) - limit)[len(rows) - limit]
+        rows = rows[scores[rows] >= kth]
+    order = np.lexsort((passage_ids[rows], -scores[rows]))
+    return rows[order][:limit].tolist()

@@ -1,0 +1,117 @@
+"""The one wrapper around jieba: index text and questions are segmented by the same function.
+
+Search-mode segmentation (``lcut_for_search``) emits a long word and its dictionary sub-words,
+which favours recall: 政府信息公开 also yields 政府, 信息, 公开. Numbers are cut out before
+jieba sees the text, so 0314-5053366 or 8978.04 stay whole (and their parts are tokens too).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import jieba
+
+from index.lexicon import load_lexicon
+
+# A number as printed: digits joined by "." or "-" (8978.04, 0314-5053366, 2023-01-01).
+_NUMBER = re.compile(r"[0-9]+(?:[.\-][0-9]+)*")
+_NUMBER_PARTS = re.compile(r"[0-9]+")
+# A place name's level, so 色达县 also makes 色达 a word (reports say 中国色达, 我县).
+_PLACE_LEVEL = re.compile(r"(?<=..)(?:自治县|自治州|自治区|省|市|县|区|州|旗|盟|镇|乡)$")
+# Phrases the search needs whole that Lexicon.terms() lacks (it holds question and table words).
+# Whitespace (Z*), punctuation (P*), symbols (S*) and control characters such as \n (C*)
+# carry no meaning for retrieval.
+_DROPPED_CATEGORIES = ("P", "S", "Z", "C")
+
+_lock = threading.Lock()
+_jieba: jieba.Tokenizer | None = None
+
+
+def tokenize(text: str) -> list[str]:
+    """Segment text into search tokens: 不予公开的申请14287件 → 不予 公开 不予公开 申请 14287."""
+    segmenter = _segmenter()
+    stopwords = load_lexicon().stopwords
+    tokens: list[str] = []
+    text = unicodedata.normalize("NFKC", text).lower()
+    start = 0
+    for number in _NUMBER.finditer(text):
+        _segment_into(tokens, segmenter, text[start : number.start()], stopwords)
+        tokens.append(number.group())
+        parts = _NUMBER_PARTS.findall(number.group())
+        if len(parts) > 1:
+            tokens.extend(parts)
+        start = number.end()
+    _segment_into(tokens, segmenter, text[start:], stopwords)
+    return tokens
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Make names of bodies and regions single tokens (色达县); adding a word twice is harmless."""
+    segmenter = _segmenter()
+    with _lock:
+        for name in words:
+            name = unicodedata.normalize("NFKC", name).strip().lower()
+            for word in (name, _PLACE_LEVEL.sub("", name)):
+                if len(word) >= 2 and not segmenter.FREQ.get(word):
+                    segmenter.add_word(word)
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary and the domain phrases now rather than on the first question."""
+    _segmenter()
+
+
+def _segment_into(tokens: list[str], segmenter: jieba.Tokenizer, text: str, stopwords: frozenset[str]) -> None:
+    """Append the words of a stretch of text without numbers, less stop words and punctuation."""
+    if not text.strip():
+        return
+    for word in segmenter.lcut_for_search(text):
+        if word not in stopwords and not _is_noise(word):
+            tokens.append(word)
+
+
+def _is_noise(word: str) -> bool:
+    """Tell whether a token is only whitespace, punctuation, symbols or control characters."""
+    return all(unicodedata.category(ch).startswith(_DROPPED_CATEGORIES) for ch in word)
+
+
+def _segmenter() -> jieba.Tokenizer:
+    """Return our jieba instance, loading it on first use (once, even with several threads)."""
+    global _jieba
+    if _jieba is not None:
+        return _jieba
+    with _lock:
+        if _jieba is None:
+            _jieba = _load()
+    return _jieba
+
+
+def _load() -> jieba.Tokenizer:
+    """Load jieba's dictionary (cached on disk by jieba) and add the domain phrases."""
+    # jieba logs its start-up at DEBUG to its own stderr handler; leave output to the app.
+    jieba_log = logging.getLogger("jieba")
+    jieba_log.setLevel(logging.WARNING)
+    jieba_log.handlers.clear()
+    segmenter = jieba.Tokenizer()
+    segmenter.tmp_dir = _cache_dir()
+    segmenter.initialize()
+    for term in load_lexicon().terms():
+        segmenter.add_word(unicodedata.normalize("NFKC", term).lower())
+    return segmenter
+
+
+def _cache_dir() -> str:
+    """Where jieba keeps its parsed dictionary: ~/.cache/reportbot, else the system temp dir."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    path = Path(base) / "reportbot"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return tempfile.gettempdir()
+    return str(path) if os.access(path, os.W_OK) else tempfile.gettempdir()

@@ -1,0 +1,197 @@
+"""BM25+ passage search over the five sample reports: real questions find the right passage."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from index import search
+from index.search import PassageIndex
+from index.tokenizer import add_words, tokenize
+
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
+# report id → (sample file, region, year)
+SAMPLES = {
+    1: ("yichun-2023.txt", "伊春市", 2023),
+    2: ("huixian-2021.txt", "辉县市", 2021),
+    3: ("seda-2023.txt", "色达县", 2023),
+    4: ("xinglong-2023.txt", "兴隆县", 2023),
+    5: ("yichuan-2023.txt", "伊川县", 2023),
+}
+
+
+def paragraphs(name: str) -> list[str]:
+    """The sample's prose: lines longer than 20 characters that are not table rows."""
+    lines = (SAMPLES_DIR / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if "\t" not in line and not line.lstrip().startswith("|")
+            and len(line.strip()) > 20]
+
+
+def new_db() -> sqlite_utils.Database:
+    db = sqlite_utils.Database(memory=True)
+    db["reports"].create({"id": int, "region": str, "year": int, "title": str}, pk="id")
+    db["passages"].create({"id": int, "report_id": int, "ordinal": int, "section": str, "kind": str,
+                           "text": str, "tokens": str}, pk="id")
+    return db
+
+
+def store(db: sqlite_utils.Database, report_id: int, texts: list[str] | None = None) -> None:
+    """Save a report the way the store does: names first, then passages with their tokens."""
+    name, region, year = SAMPLES[report_id]
+    add_words([region])
+    db["reports"].insert({"id": report_id, "region": region, "year": year, "title": f"{region}{year}年报告"})
+    db["passages"].insert_all(
+        {"report_id": report_id, "ordinal": i, "section": "", "kind": "text", "text": text,
+         "tokens": " ".join(tokenize(text))}
+        for i, text in enumerate(paragraphs(name) if texts is None else texts)
+    )
+
+
+def unstore(db: sqlite_utils.Database, report_id: int) -> None:
+    db.execute("DELETE FROM passages WHERE report_id = ?", [report_id])
+    db.execute("DELETE FROM reports WHERE id = ?", [report_id])
+
+
+@pytest.fixture
+def db() -> sqlite_utils.Database:
+    db = new_db()
+    for report_id in SAMPLES:
+        store(db, report_id)
+    return db
+
+
+@pytest.fixture
+def index(db: sqlite_utils.Database) -> PassageIndex:
+    return PassageIndex(db)
+
+
+@pytest.mark.parametrize(
+    ("question", "report_id", "expected"),
+    [
+        ("伊春市政府公众号全年推送了多少条信息", 1, "475"),
+        ("辉县市全年办理12345市长热线多少件", 2, "14287"),
+        ("色达县的微信公众号叫什么", 3, "中国色达"),
+        ("色达县主动公开发布了多少条信息", 3, "2808"),
+        ("兴隆县政务公开办公室的电话是多少", 4, "0314-5053366"),
+        ("伊川县政务新媒体检查", 5, "政务新媒体检查指标"),
+    ],
+)
+def test_a_question_restricted_to_its_report_finds_the_passage(
+    index: PassageIndex, question: str, report_id: int, expected: str
+) -> None:
+    hits = index.search(question, report_ids=[report_id])
+    assert expected in hits[0].text
+    assert {hit.report_id for hit in hits} == {report_id}
+
+
+@pytest.mark.parametrize(
+    ("question", "report_id", "expected"),
+    [
+        ("辉县市全年办理12345市长热线多少件", 2, "14287"),
+        ("12345市长热线", 2, "14287"),
+        ("色达县政务动态类信息多少条", 3, "2808"),
+        ("伊春市人民政府公众号推送信息", 1, "475"),
+        ("0314-5053366", 4, "0314-5053366"),
+        ("2808", 3, "2808"),
+        ("14287", 2, "14287"),
+    ],
+)
+def test_an_unrestricted_question_ranks_the_right_reports_passage_first(
+    index: PassageIndex, question: str, report_id: int, expected: str
+) -> None:
+    first = index.search(question)[0]
+    assert (first.report_id, expected in first.text) == (report_id, True)
+
+
+def test_hits_are_best_first_within_the_limit_and_positive(index: PassageIndex) -> None:
+    hits = index.search("政府信息公开平台建设", limit=7)
+    assert len(hits) == 7
+    assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
+    assert all(hit.score > 0 and hit.kind == "text" for hit in hits)
+    assert index.search("政府信息公开平台建设", limit=7) == hits
+
+
+def test_a_query_of_only_stop_words_finds_nothing(index: PassageIndex) -> None:
+    assert index.search("的了是在多少？") == []
+
+
+def test_an_unknown_word_finds_nothing(index: PassageIndex) -> None:
+    assert index.search("量子计算机") == []
+
+
+def test_restricting_to_a_report_without_passages_finds_nothing(index: PassageIndex) -> None:
+    assert index.search("政府信息公开", report_ids=[99]) == []
+    assert index.search("政府信息公开", report_ids=[]) == []
+
+
+def test_an_empty_corpus_finds_nothing() -> None:
+    assert PassageIndex(new_db()).search("政府信息公开") == []
+    assert PassageIndex(sqlite_utils.Database(memory=True)).search("政府信息公开") == []
+
+
+def test_a_term_in_every_passage_scores_positive_not_zero_or_negative() -> None:
+    db = new_db()
+    store(db, 1, ["推进政务公开标准化", "政务公开平台建设", "政务公开考核办法"])
+    store(db, 2, ["政务公开工作要点"])
+    index = PassageIndex(db)
+    for report_ids, count in ((None, 4), ([1], 3), ([2], 1)):
+        hits = index.search("政务公开", report_ids=report_ids, limit=10)
+        assert len(hits) == count
+        assert all(hit.score > 0 for hit in hits)
+
+
+def test_add_report_and_remove_report_update_results_without_rebuilding(db: sqlite_utils.Database) -> None:
+    unstore(db, 5)
+    index = PassageIndex(db)
+    question = "三审三校先审后发机制"
+    assert all(hit.report_id != 5 for hit in index.search(question))
+
+    store(db, 5)
+    index.add_report(5)
+    assert index.search(question)[0].report_id == 5
+    assert "三审三校" in index.search(question, report_ids=[5])[0].text
+
+    unstore(db, 5)
+    index.remove_report(5)
+    assert all(hit.report_id != 5 for hit in index.search(question))
+    assert index.search(question, report_ids=[5]) == []
+
+
+def test_adding_a_report_twice_indexes_it_once(index: PassageIndex) -> None:
+    before = index.search("中国色达微信公众号", limit=50)
+    index.add_report(3)
+    assert index.search("中国色达微信公众号", limit=50) == before
+
+
+def test_many_added_reports_fold_into_the_main_index(db: sqlite_utils.Database,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = PassageIndex(db).search("政府信息公开平台建设", limit=10)
+    for report_id in SAMPLES:
+        unstore(db, report_id)
+    index = PassageIndex(db)
+    monkeypatch.setattr(search, "PENDING_FLOOR", 30)  # re-invert after about one report
+    for report_id in SAMPLES:
+        store(db, report_id)
+        index.add_report(report_id)
+    assert [(h.text, round(h.score, 9)) for h in index.search("政府信息公开平台建设", limit=10)] == [
+        (h.text, round(h.score, 9)) for h in expected
+    ]
+
+
+def test_start_up_uses_the_stored_tokens_and_drops_passages_gone_from_the_store(
+    db: sqlite_utils.Database,
+) -> None:
+    db["passages"].insert({"report_id": 1, "ordinal": 99, "section": "", "kind": "table",
+                           "text": "行政处罚: 88300", "tokens": "storedtoken"})
+    PassageIndex(db)
+    unstore(db, 3)
+    index = PassageIndex(db)
+    assert [hit.text for hit in index.search("storedtoken")] == ["行政处罚: 88300"]
+    assert all(hit.report_id != 3 for hit in index.search("中国色达微信公众号", limit=50))
+    assert db.execute("SELECT COUNT(*) FROM passage_terms WHERE report_id = 3").fetchone() == (0,)
+
+
+def test_a_restart_gives_the_same_results(db: sqlite_utils.Database) -> None:
+    first = PassageIndex(db).search("依申请公开办理流程", limit=5)
+    assert PassageIndex(db).search("依申请公开办理流程", limit=5) == first
