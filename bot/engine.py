@@ -17,7 +17,7 @@ from bot.retrieval import answer_retrieval
 from bot.structured import answer_structured
 from bot.understand import ROUTE_CHECK, ROUTE_STRUCTURED, Intent, understand
 from index import tokenizer
-from index.ingest import load_file
+from index.ingest import read_report, store_report
 from index.lexicon import Lexicon, load_lexicon
 from index.search import PassageIndex
 from index.store import (StoredReport, cell_rows, find_report, list_reports, open_store, read_only_query,
@@ -153,9 +153,10 @@ class Engine:
     # -- reports
     def load(self, path: Path, *, original_name: str | None = None, max_bytes: int | None = None) -> LoadOutcome:
         """Load one report file (all or nothing) and make it answerable at once."""
+        # Reading and parsing (slow for a PDF) happen outside the lock: other chats keep answering.
+        document, report = read_report(path, original_name=original_name, max_bytes=max_bytes, lexicon=self.lexicon)
         with self._lock:
-            saved, report = load_file(self.db, path, original_name=original_name, max_bytes=max_bytes,
-                                      lexicon=self.lexicon)
+            saved = store_report(self.db, document, report, self.lexicon)
             if not saved.unchanged:
                 if saved.replaced:
                     self.index.remove_report(saved.replaced.id)

@@ -1,4 +1,4 @@
-"""Load one file into the store: read, parse, check, save — all of it or nothing."""
+"""Load one file into the store: read and parse it, then save it — all of it or nothing."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +6,7 @@ from pathlib import Path
 import sqlite_utils
 
 from index import tokenizer
+from index.document import Document
 from index.lexicon import Lexicon, load_lexicon
 from index.parser import parse_report
 from index.readers import read_document
@@ -15,15 +16,19 @@ from index.store import SaveResult, save_report
 REPORT_SUFFIXES = (".txt", ".md", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm")
 
 
-def load_file(db: sqlite_utils.Database, path: Path, *, original_name: str | None = None,
-              max_bytes: int | None = None, lexicon: Lexicon | None = None) -> tuple[SaveResult, Report]:
-    """Read, parse and store one report file; ReportbotError (nothing stored) when it cannot."""
-    lexicon = lexicon or load_lexicon()
+def read_report(path: Path, *, original_name: str | None = None, max_bytes: int | None = None,
+                lexicon: Lexicon | None = None) -> tuple[Document, Report]:
+    """Read and parse one report file without touching the store (the slow part of a load)."""
     document = read_document(path, max_bytes=max_bytes, original_name=original_name)
-    report = parse_report(document, lexicon)
+    return document, parse_report(document, lexicon or load_lexicon())
+
+
+def store_report(db: sqlite_utils.Database, document: Document, report: Report,
+                 lexicon: Lexicon | None = None) -> SaveResult:
+    """Save a parsed report in one transaction; the same file again changes nothing."""
     # The body's name must be one token before its passages are segmented (色达县, 色达).
     tokenizer.add_words([report.body, report.region])
-    return save_report(db, report, document, tokenizer.tokenize, lexicon), report
+    return save_report(db, report, document, tokenizer.tokenize, lexicon or load_lexicon())
 
 
 def report_files(paths: list[Path]) -> list[Path]:

@@ -6,8 +6,10 @@ snake_case with the Chinese labels stored beside the codes, and wide views for r
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +19,7 @@ import sqlite_utils
 
 from index.document import Document
 from index.errors import ReadOnlyQueryError, ReportNotFoundError
-from index.lexicon import Lexicon, load_lexicon
+from index.lexicon import DATA_DIR, Lexicon, load_lexicon
 from index.report import Report
 
 _MIGRATIONS: tuple[str, ...] = (
@@ -184,10 +186,6 @@ class CellRow:
 
 def default_db_path() -> Path:
     """REPORTBOT_DB if set, else data/reports.db in the project."""
-    import os
-
-    from index.lexicon import DATA_DIR
-
     return Path(os.environ.get("REPORTBOT_DB") or DATA_DIR / "reports.db")
 
 
@@ -349,7 +347,12 @@ def report_findings(db: sqlite_utils.Database, report_id: int) -> list[tuple[str
     return [(rule, message, tuple(json.loads(fields))) for rule, message, fields in rows]
 
 
-_WRITE_WORDS = re.compile(r"\b(insert|update|delete|drop|create|alter|replace|attach|detach|pragma|vacuum|reindex|analyze|begin|commit|rollback|savepoint|release)\b", re.I)
+# sqlite3 authorizer codes a read-only query may use: SELECT, READ, FUNCTION, RECURSIVE (WITH).
+_READ_ACTIONS = {21, 20, 31, 33}
+
+
+def _authorize(action: int, *_args: object) -> int:
+    return sqlite3.SQLITE_OK if action in _READ_ACTIONS else sqlite3.SQLITE_DENY
 
 
 def read_only_query(db_path: Path | str, query: str, *, max_rows: int = 200, timeout_s: float = 5.0) -> tuple[list[str], list[tuple], bool]:
@@ -357,24 +360,26 @@ def read_only_query(db_path: Path | str, query: str, *, max_rows: int = 200, tim
 
     Returns (columns, rows, truncated). A query running longer than timeout_s is interrupted.
     """
+    refusal = "只能执行一条只读的 SELECT 查询；写入、修改或删除数据的语句一律拒绝。"
     text = query.strip().rstrip(";").strip()
-    if not re.match(r"^(select|with)\b", text, re.I) or ";" in text or _WRITE_WORDS.search(text):
-        raise ReadOnlyQueryError("只能执行一条只读的 SELECT 查询；写入、修改或删除数据的语句一律拒绝。")
-    import time
-
+    if not re.match(r"^(select|with)\b", text, re.I):
+        raise ReadOnlyQueryError(refusal)
     uri = f"file:{Path(db_path).resolve()}?mode=ro"
     conn = sqlite3.connect(uri, uri=True)
+    conn.set_authorizer(_authorize)
     deadline = time.monotonic() + timeout_s
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
     try:
         cursor = conn.execute(text)
         columns = [d[0] for d in cursor.description or ()]
         rows = cursor.fetchmany(max_rows + 1)
-    except sqlite3.OperationalError as error:
+    except sqlite3.ProgrammingError as error:  # several statements
+        raise ReadOnlyQueryError(refusal) from error
+    except sqlite3.DatabaseError as error:
+        if "not authorized" in str(error):
+            raise ReadOnlyQueryError(refusal) from error
         if "interrupted" in str(error):
             raise ReadOnlyQueryError(f"查询超过 {timeout_s:g} 秒，已停止。请缩小范围（加 WHERE 或 LIMIT）。") from error
-        raise ReadOnlyQueryError(f"查询出错：{error}") from error
-    except sqlite3.DatabaseError as error:
         raise ReadOnlyQueryError(f"查询出错：{error}") from error
     finally:
         conn.close()

@@ -111,6 +111,8 @@ def test_sql_refuses_writes(samples_db: Path, query: str) -> None:
 def test_sql_reads(samples_db: Path) -> None:
     result = run("sql", "SELECT region, penalty_decisions FROM report_headlines ORDER BY penalty_decisions DESC LIMIT 1", db=samples_db)
     assert result.stdout.splitlines() == ["region\tpenalty_decisions", "伊春市\t88300.0"]
+    functions = run("sql", "SELECT replace(region, '市', '') FROM reports WHERE region = '伊春市'", db=samples_db)
+    assert functions.stdout.splitlines()[1] == "伊春"
 
 
 def test_cells_json(samples_db: Path) -> None:
