@@ -5,6 +5,7 @@ Every problem is reported as a SettingsError naming the variable and what to put
 """
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ class Settings:
             max_upload_bytes=int(
                 _positive(env, "REPORTBOT_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB) * 1024 * 1024
             ),
-            questions_per_minute=int(
+            questions_per_minute=math.ceil(
                 _positive(env, "REPORTBOT_QUESTIONS_PER_MINUTE", DEFAULT_QUESTIONS_PER_MINUTE)
             ),
             bot_api_url=_url(env, "REPORTBOT_BOT_API_URL") or DEFAULT_BOT_API_URL,
