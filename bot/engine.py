@@ -20,7 +20,7 @@ from index import tokenizer
 from index.ingest import read_report, store_report
 from index.lexicon import Lexicon, load_lexicon
 from index.search import PassageIndex
-from index.store import (StoredReport, cell_rows, find_report, list_reports, open_store, read_only_query,
+from index.store import (cell_rows, find_report, list_reports, open_store, read_only_query,
                          remove_report, report_findings)
 
 
@@ -183,11 +183,6 @@ class Engine:
         """The loaded reports."""
         with self._lock:
             return [ReportSummary(r.id, r.title, r.body, r.region, r.year, r.cells, r.findings) for r in list_reports(self.db)]
-
-    def find(self, name: str) -> StoredReport:
-        """One report by what a user typed; ReportNotFoundError listing what exists."""
-        with self._lock:
-            return find_report(self.db, name)
 
     def report_card(self, name: str) -> Answer:
         """A report's headline figures from the three tables, and its findings."""

@@ -129,8 +129,10 @@ def _body_from_text(paragraphs: list[str]) -> str:
 
 
 def _published(paragraphs: list[str]) -> str | None:
+    """The date printed on its own line at the end of a report (after the signature)."""
     for text in reversed(paragraphs[-6:]):
-        match = _DATE.fullmatch(normalize(text)) or _DATE.search(normalize(text)) if len(normalize(text)) <= 24 else None
+        compact = normalize(text)
+        match = _DATE.search(compact) if len(compact) <= 24 else None
         if match:
             y, m, d = (int(g) for g in match.groups())
             if 1 <= m <= 12 and 1 <= d <= 31:

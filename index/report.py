@@ -79,10 +79,3 @@ class Report:
     cells: tuple[Cell, ...]
     findings: tuple[Finding, ...] = ()
     raw_rows: tuple[RawRow, ...] = field(default=())
-
-    def value(self, field_code: str, applicant: str | None = None) -> float | None:
-        """Return the value of one cell, or None when the report does not have it."""
-        for cell in self.cells:
-            if cell.field == field_code and cell.applicant == applicant:
-                return cell.value
-        return None
