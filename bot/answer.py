@@ -25,6 +25,7 @@ class Value:
     value: float | None
     unit: str
     report_id: int = 0
+    name: str = ""  # what the answer calls the body: the place, or a department's name
     source: str = ""  # e.g. "表三「本年新收政府信息公开申请数量」行「总计」列"
     derived: bool = False
     inferred: bool = False
@@ -47,6 +48,7 @@ class PassageRef:
     text: str
     score: float
     report_id: int = 0
+    name: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The keys `ask --json` prints for a passage."""

@@ -26,6 +26,11 @@ class Body:
     names: tuple[str, ...]
 
     @property
+    def name(self) -> str:
+        """What to call the body in an answer: the place, or a department's full name."""
+        return self.body if self.level == "department" else self.region
+
+    @property
     def government(self) -> bool:
         """Whether the body is the place's government rather than one of its departments."""
         return self.level != "department"

@@ -225,7 +225,7 @@ class Engine:
             if not reports:
                 return ["（库里还没有报告：管理员可以直接把报告文件发给我。）"]
             first, last = reports[0], reports[-1]
-            return [f"{first.region}{first.year}年行政处罚多少件？", "哪个地方收到的政府信息公开申请最多？",
-                    f"{last.region}予以公开的申请占办理总数的比例是多少？", f"{first.region}政务公开存在哪些问题？",
-                    f"{last.region}的年报数据有没有对不上的地方？"]
+            return [f"{first.name}{first.year}年行政处罚多少件？", "哪个地方收到的政府信息公开申请最多？",
+                    f"{last.name}予以公开的申请占办理总数的比例是多少？", f"{first.name}政务公开存在哪些问题？",
+                    f"{last.name}的年报数据有没有对不上的地方？"]
 

@@ -33,7 +33,7 @@ def answer_retrieval(intent: Intent, index: PassageIndex, catalog: Catalog) -> A
     reports = {r.id: r for r in catalog.reports}
     passages = tuple(
         PassageRef(report=reports[h.report_id].title, region=reports[h.report_id].region, year=reports[h.report_id].year,
-                   section=h.section, text=h.text, score=h.score, report_id=h.report_id)
+                   section=h.section, text=h.text, score=h.score, report_id=h.report_id, name=reports[h.report_id].name)
         for h in hits if h.report_id in reports
     )
     if not passages:
@@ -42,7 +42,7 @@ def answer_retrieval(intent: Intent, index: PassageIndex, catalog: Catalog) -> A
     query_tokens = tokenize(intent.query or intent.question)
     lines = ["报告原文中最相关的段落："]
     for p in passages[:_SHOWN]:
-        lines.append(f"【{p.region}{p.year}年 · {p.section}】{trim(p.text, query_tokens)}")
+        lines.append(f"【{p.name}{p.year}年 · {p.section}】{trim(p.text, query_tokens)}")
     lines.append("来源：" + "；".join(dict.fromkeys(f"《{p.report}》" for p in passages[:_SHOWN])))
     lines.extend(selection.missing)
     return Answer(intent.question, intent.route, "\n".join(lines), passages=passages, intent=intent)

@@ -41,7 +41,7 @@ def select_reports(intent: Intent, catalog: Catalog, *, all_years: bool = False)
         if intent.year is not None:
             found = [r for r in body.reports if r.year == intent.year]
             if not found and intent.bodies:
-                missing.append(f"没有{body.region}{intent.year}年的报告（已有：{_years(body.reports)}）。")
+                missing.append(f"没有{body.name}{intent.year}年的报告（已有：{_years(body.reports)}）。")
             reports.extend(found)
         elif all_years:
             reports.extend(body.reports)

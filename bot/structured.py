@@ -33,7 +33,7 @@ def _applicant(intent: Intent, lexicon: Lexicon, field: str) -> str | None:
 
 
 def _place(report: StoredReport) -> str:
-    return f"{report.region}{report.year}年" if report.body.startswith(report.region) else f"{report.body}{report.year}年"
+    return f"{report.name}{report.year}年"
 
 
 def source_of(cell: CellRow, lexicon: Lexicon) -> str:
@@ -53,7 +53,7 @@ def source_of(cell: CellRow, lexicon: Lexicon) -> str:
 
 def _value(cell: CellRow, report: StoredReport, lexicon: Lexicon) -> Value:
     return Value(report=report.title, region=report.region, year=report.year, field=cell.field, label=cell.label,
-                 applicant=cell.applicant, value=cell.value, unit=cell.unit, report_id=report.id,
+                 applicant=cell.applicant, value=cell.value, unit=cell.unit, report_id=report.id, name=report.name,
                  source=source_of(cell, lexicon), derived=cell.derived, inferred=cell.inferred)
 
 
@@ -94,7 +94,7 @@ def _missing_text(item: _Looked, label: str) -> str:
 
 def _table(values: list[Value], lexicon: Lexicon) -> tuple[tuple[str, ...], ...]:
     header = ("地区", "年度", "指标", "申请人", "数值", "单位", "报告")
-    rows = [(v.region, str(v.year), v.label, lexicon.applicant(v.applicant).label if v.applicant else "",
+    rows = [(v.name, str(v.year), v.label, lexicon.applicant(v.applicant).label if v.applicant else "",
              "" if v.value is None else str(format_number(v.value)), v.unit, v.report) for v in values]
     return (header, *rows) if rows else ()
 
@@ -166,7 +166,7 @@ def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
 
 
 def _chart(title: str, values: list[Value]) -> Chart:
-    return Chart(title=title, labels=tuple(f"{v.region}{v.year}" for v in values),
+    return Chart(title=title, labels=tuple(f"{v.name}{v.year}" for v in values),
                  values=tuple(float(v.value) for v in values), unit=values[0].unit if values else "")
 
 
@@ -178,12 +178,12 @@ def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexic
     shown = values[: intent.limit] if intent.limit else values
     word = "最多" if intent.descending else "最少"
     tied = [v for v in values if v.value == values[0].value]
-    head = f"“{label}”{word}的是{values[0].region}（{values[0].year}年，{format_number(values[0].value, values[0].unit)}）。"
+    head = f"“{label}”{word}的是{values[0].name}（{values[0].year}年，{format_number(values[0].value, values[0].unit)}）。"
     if len(tied) > 1:
-        head = f"“{label}”{word}的有{len(tied)}个并列：{'、'.join(v.region for v in tied)}（各{format_number(values[0].value, values[0].unit)}）。"
+        head = f"“{label}”{word}的有{len(tied)}个并列：{'、'.join(v.name for v in tied)}（各{format_number(values[0].value, values[0].unit)}）。"
     if intent.limit:
         head = f"“{label}”{'前' if intent.descending else '后'}{intent.limit}名："
-    lines = [head] + [f"{i}. {v.region}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(shown, 1)]
+    lines = [head] + [f"{i}. {v.name}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(shown, 1)]
     lines.append(f"共比较{len(values)}份报告，数据来自各报告的{_TABLE_NAMES[lexicon.field(intent.field).table]}。")
     lines.extend(gaps)
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
@@ -198,10 +198,10 @@ def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, le
     first, second = values[0], values[1]
     diff = abs(first.value - second.value)
     relation = "多" if first.value != second.value else "一样多"
-    head = (f"{first.region}{label}{relation}：{format_number(first.value, first.unit)}，"
-            f"{second.region}{format_number(second.value, second.unit)}，相差{format_number(diff, first.unit)}。")
+    head = (f"{first.name}{label}{relation}：{format_number(first.value, first.unit)}，"
+            f"{second.name}{format_number(second.value, second.unit)}，相差{format_number(diff, first.unit)}。")
     if not intent.descending:
-        head = f"{first.region}{label}更少：{format_number(first.value, first.unit)}，{second.region}{format_number(second.value, second.unit)}。"
+        head = f"{first.name}{label}更少：{format_number(first.value, first.unit)}，{second.name}{format_number(second.value, second.unit)}。"
     lines = [head] + [f"来源：{v.source}。" for v in values] + gaps
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
                   chart=_chart(f"{label}对比", values), table=_table(values, lexicon))
@@ -209,7 +209,7 @@ def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, le
 
 def _derived(base: Value, *, value: float, unit: str, label: str, field: str) -> Value:
     return Value(report=base.report, region=base.region, year=base.year, field=field, label=label,
-                 applicant=base.applicant, value=value, unit=unit, report_id=base.report_id, derived=True)
+                 applicant=base.applicant, value=value, unit=unit, report_id=base.report_id, name=base.name, derived=True)
 
 
 def _sum(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
@@ -221,10 +221,10 @@ def _sum(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexico
     total = sum(v.value for v in values)
     average = intent.operation == "average"
     result, word = (total / len(values), "平均") if average else (total, "合计")
-    summary = Value(report=f"{len(values)}份报告{word}", region=word, year=max(v.year for v in values), field=intent.field,
+    summary = Value(report=f"{len(values)}份报告{word}", region=word, name=word, year=max(v.year for v in values), field=intent.field,
                     label=label, applicant=values[0].applicant, value=result, unit=values[0].unit, derived=True)
     lines = [f"{len(values)}份报告的“{label}”{word}：{format_number(result, summary.unit)}。",
-             f"由以下数字{'求平均' if average else '相加'}：" + "，".join(f"{v.region}{v.year}年 {format_number(v.value, v.unit)}" for v in values) + "。"]
+             f"由以下数字{'求平均' if average else '相加'}：" + "，".join(f"{v.name}{v.year}年 {format_number(v.value, v.unit)}" for v in values) + "。"]
     lines.extend(gaps)
     return Answer(intent.question, intent.route, "\n".join(lines), (summary, *values), intent=intent,
                   table=_table(values, lexicon))
@@ -275,17 +275,17 @@ def _change(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
         current = next((r for r in reports if r.year == intent.year), reports[-1]) if intent.year else reports[-1]
         previous = next((r for r in reports if r.year == current.year - 1), None)
         if previous is None:
-            lines.append(f"只有{current.region}{'、'.join(str(r.year) for r in reports)}年的报告，没有{current.year - 1}年的，无法计算变化。")
+            lines.append(f"只有{current.name}{'、'.join(str(r.year) for r in reports)}年的报告，没有{current.year - 1}年的，无法计算变化。")
             continue
         now, before = _look_up(db, (current, previous), field, applicant)
         if now.cell is None or before.cell is None or now.cell.value is None or before.cell.value is None:
-            lines.append(f"{current.region}缺少{current.year}年或{previous.year}年的“{label}”。")
+            lines.append(f"{current.name}缺少{current.year}年或{previous.year}年的“{label}”。")
             continue
         a, b = _value(now.cell, current, lexicon), _value(before.cell, previous, lexicon)
         diff = a.value - b.value
         pct = f"，{'增长' if diff >= 0 else '下降'}{abs(diff) / b.value * 100:.1f}%" if b.value else ""
         values.extend([_derived(a, value=diff, unit=a.unit, label=f"{a.label}比上年变化", field=field), a, b])
-        lines.append(f"{current.region}{label}：{current.year}年{format_number(a.value, a.unit)}，{previous.year}年"
+        lines.append(f"{current.name}{label}：{current.year}年{format_number(a.value, a.unit)}，{previous.year}年"
                      f"{format_number(b.value, b.unit)}，{'增加' if diff >= 0 else '减少'}{format_number(abs(diff), a.unit)}{pct}。")
         lines.append(f"来源：{a.source}；{b.source}。")
     lines.extend(selection.missing)

@@ -152,6 +152,11 @@ class StoredReport:
     cells: int
     findings: int
 
+    @property
+    def name(self) -> str:
+        """What to call the body in an answer: the place, or a department's full name."""
+        return self.body if self.level == "department" else self.region
+
 
 @dataclass(frozen=True)
 class SaveResult:
