@@ -37,16 +37,10 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
     engine = Engine.open(args.db)
     failed = 0
     try:
-        for path in report_files([Path(p) for p in args.paths]):
-            try:
-                outcome = engine.load(path)
-            except ReportbotError as error:
+        for path, outcome in engine.load_many(report_files([Path(p) for p in args.paths])):
+            if isinstance(outcome, ReportbotError):
                 failed += 1
-                _print(f"✗ {path.name}: {error}", out)
-                continue
-            except OSError as error:
-                failed += 1
-                _print(f"✗ {path.name}: 无法读取文件（{error.strerror or error}）。", out)
+                _print(f"✗ {path.name}: {outcome}", out)
                 continue
             state = "未变化" if outcome.unchanged else ("已替换旧版本" if outcome.replaced else "已载入")
             _print(f"✓ {path.name}: {outcome.body} {outcome.year}年，{outcome.cells}个数字，"

@@ -6,6 +6,7 @@ safe to call from several threads: the bot runs answers and loads in worker thre
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,8 @@ from bot.retrieval import answer_retrieval
 from bot.structured import answer_structured
 from bot.understand import ROUTE_CHECK, ROUTE_STRUCTURED, Intent, understand
 from index import tokenizer
-from index.ingest import read_report, store_report
+from index.errors import ReportbotError
+from index.ingest import PreparedReport, prepare_many, prepare_report, store_report
 from index.lexicon import Lexicon, load_lexicon
 from index.search import PassageIndex
 from index.store import (cell_rows, find_report, list_reports, open_store, read_only_query,
@@ -93,14 +95,14 @@ class Engine:
         self._lock = threading.RLock()
         self.db = open_store(self.db_path, lexicon=self.lexicon)
         self.index = PassageIndex(self.db)
-        self.catalog = self._catalog()
+        self._catalog: Catalog | None = None
 
     @classmethod
     def open(cls, db_path: Path, *, today: date | None = None) -> "Engine":
-        """Open the store and index and warm the tokenizer, so the first answer is fast."""
+        """Open the store and index and warm the tokenizer and the names, so the first answer is fast."""
         tokenizer.warm_up()
         engine = cls(db_path, today=today)
-        tokenizer.add_words(engine.catalog.names())
+        tokenizer.add_words(name for body in engine.catalog.bodies for name in (body.body, body.region))
         return engine
 
     def close(self) -> None:
@@ -108,8 +110,13 @@ class Engine:
         with self._lock:
             self.db.close()
 
-    def _catalog(self) -> Catalog:
-        return Catalog(list_reports(self.db), self.lexicon)
+    @property
+    def catalog(self) -> Catalog:
+        """The names of the loaded bodies, rebuilt after loads and removals when next needed."""
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = Catalog(list_reports(self.db), self.lexicon)
+            return self._catalog
 
     # -- questions
     def understand(self, question: str, *, context: Intent | None = None) -> Intent:
@@ -154,15 +161,22 @@ class Engine:
     def load(self, path: Path, *, original_name: str | None = None, max_bytes: int | None = None) -> LoadOutcome:
         """Load one report file (all or nothing) and make it answerable at once."""
         # Reading and parsing (slow for a PDF) happen outside the lock: other chats keep answering.
-        document, report = read_report(path, original_name=original_name, max_bytes=max_bytes, lexicon=self.lexicon)
+        return self._store(prepare_report(path, original_name=original_name, max_bytes=max_bytes, lexicon=self.lexicon))
+
+    def load_many(self, paths: list[Path], *, max_bytes: int | None = None) -> Iterator[tuple[Path, LoadOutcome | ReportbotError]]:
+        """Load files in order, preparing a batch on every core; a bad file yields its error."""
+        for path, prepared in prepare_many(paths, max_bytes=max_bytes):
+            yield path, prepared if isinstance(prepared, ReportbotError) else self._store(prepared)
+
+    def _store(self, prepared: PreparedReport) -> LoadOutcome:
+        report = prepared.report
         with self._lock:
-            saved = store_report(self.db, document, report, self.lexicon)
+            saved = store_report(self.db, prepared, self.lexicon)
             if not saved.unchanged:
                 if saved.replaced:
                     self.index.remove_report(saved.replaced.id)
                 self.index.add_report(saved.report.id)
-                self.catalog = self._catalog()
-                tokenizer.add_words(self.catalog.names())
+                self._catalog = None
             stored = saved.report
             return LoadOutcome(
                 report_id=stored.id, title=stored.title, body=stored.body, region=stored.region, year=stored.year,
@@ -176,7 +190,7 @@ class Engine:
             report = find_report(self.db, name)
             remove_report(self.db, report.id)
             self.index.remove_report(report.id)
-            self.catalog = self._catalog()
+            self._catalog = None
             return report.title
 
     def reports(self) -> list[ReportSummary]:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from index.lexicon import Lexicon
 from index.report import Cell, Finding
-from index.tables import APPLICANT_ORDER
+from index.tables import APPLICANT_ORDER, HANDLING_CATEGORIES
 
 _ORG_COLUMNS = APPLICANT_ORDER[1:6]
-_CATEGORIES = ("requests.granted", "requests.partial", "requests.denied", "requests.unable", "requests.rejected", "requests.other")
 _TOLERANCE = 1e-6
 
 
@@ -93,13 +92,13 @@ def find_inconsistencies(cells: list[Cell], lexicon: Lexicon) -> list[Finding]:
                 f"但办理结果总计 {_fmt(handled)} + 结转下年度 {_fmt(over)} = {_fmt(handled + over)}。",
                 [f"{f}[{applicant}]" for f in ("requests.new", "requests.carried_in", "requests.handled", "requests.carried_over")],
                 new + carried, handled + over))
-        parts = [value(f, applicant) for f in _CATEGORIES]
+        parts = [value(f, applicant) for f in HANDLING_CATEGORIES]
         if handled is not None and None not in parts and abs(sum(parts) - handled) > _TOLERANCE:
             findings.append(_finding(
                 "requests.handled_sum",
                 f"「{col}」列：予以公开、部分公开、不予公开、无法提供、不予处理、其他处理相加为 {_fmt(sum(parts))}，"
                 f"办理结果总计印的是 {_fmt(handled)}。",
-                [f"{f}[{applicant}]" for f in _CATEGORIES] + [f"requests.handled[{applicant}]"], sum(parts), handled))
+                [f"{f}[{applicant}]" for f in HANDLING_CATEGORIES] + [f"requests.handled[{applicant}]"], sum(parts), handled))
         for fdef in lexicon.fields:
             if fdef.derived != "sum" or fdef.table != "requests":
                 continue

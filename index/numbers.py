@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NUMBER = re.compile(r"^[+\-−]?\d+(?:\.\d+)?$")
 _BLANK = {"", "-", "—", "–", "/", "／", "--", "——"}
@@ -18,6 +19,7 @@ def is_blank(raw: str) -> bool:
     return normalize(raw) in _BLANK
 
 
+@lru_cache(maxsize=4096)
 def parse_number(raw: str) -> float | None:
     """Return the number a cell prints, or None when the cell is not a number.
 

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import sqlite_utils
 
@@ -37,6 +37,8 @@ _MIGRATIONS: tuple[str, ...] = (
         source_format TEXT NOT NULL,
         sha256 TEXT NOT NULL UNIQUE,
         loaded_at TEXT NOT NULL,
+        cell_count INTEGER NOT NULL,
+        finding_count INTEGER NOT NULL,
         UNIQUE (body, year)
     );
     CREATE TABLE sections (
@@ -115,7 +117,7 @@ _MIGRATIONS: tuple[str, ...] = (
         MAX(CASE WHEN c.field = 'normative.in_force' THEN c.value END) AS normative_in_force,
         MAX(CASE WHEN c.field = 'review.total' THEN c.value END) AS review_total,
         MAX(CASE WHEN c.field = 'lawsuit.total' THEN c.value END) AS lawsuit_total,
-        (SELECT COUNT(*) FROM findings f WHERE f.report_id = r.id) AS findings
+        r.finding_count AS findings
     FROM reports r LEFT JOIN cells c ON c.report_id = r.id
     GROUP BY r.id;
     CREATE VIEW requests_by_applicant AS
@@ -203,7 +205,9 @@ def open_store(path: Path | str | None = None, *, lexicon: Lexicon | None = None
         db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
     db.execute("PRAGMA foreign_keys = ON")
     if path is not None and str(path) != ":memory:":
+        # WAL with synchronous=NORMAL: a load still commits as one transaction, without an fsync each.
         db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
     _migrate(db)
     _refresh_reference(db, lexicon or load_lexicon())
     return db
@@ -225,9 +229,7 @@ def _refresh_reference(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
             pk="code")
 
 
-_REPORT_COLUMNS = """r.id, r.title, r.body, r.region, r.level, r.year, r.published, r.source_name, r.sha256,
-    (SELECT COUNT(*) FROM cells c WHERE c.report_id = r.id AND c.derived = 0),
-    (SELECT COUNT(*) FROM findings f WHERE f.report_id = r.id)"""
+_REPORT_COLUMNS = "r.id, r.title, r.body, r.region, r.level, r.year, r.published, r.source_name, r.sha256, r.cell_count, r.finding_count"
 
 
 def _stored(row: Sequence) -> StoredReport:
@@ -274,7 +276,7 @@ def find_report(db: sqlite_utils.Database, name: str) -> StoredReport:
 
 
 def save_report(db: sqlite_utils.Database, report: Report, document: Document,
-                tokenize: Callable[[str], list[str]], lexicon: Lexicon | None = None) -> SaveResult:
+                tokens: Sequence[str], lexicon: Lexicon | None = None) -> SaveResult:
     """Store a parsed report in one transaction: all of it or nothing.
 
     The same file again changes nothing; another version of the same body and year replaces
@@ -284,8 +286,6 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
     same = db.execute("SELECT id FROM reports WHERE sha256 = ?", [document.sha256]).fetchone()
     if same:
         return SaveResult(get_report(db, same[0]), None, unchanged=True)
-    # The section heading is indexed with the text: 存在的主要问题 names what its paragraphs are about.
-    tokens = [" ".join(tokenize(f"{p.section} {p.text}")) for p in report.passages]
     applicant_labels = {a.code: a.label for a in lexicon.applicants}
     old = db.execute("SELECT id FROM reports WHERE body = ? AND year = ?", [report.body, report.year]).fetchone()
     replaced = get_report(db, old[0]) if old else None
@@ -297,18 +297,21 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
             "year": report.year, "published": report.published, "layout": report.layout,
             "source_name": document.source_name, "source_format": document.format, "sha256": document.sha256,
             "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "cell_count": sum(1 for c in report.cells if not c.derived), "finding_count": len(report.findings),
         }).last_pk
         db["sections"].insert_all({"report_id": report_id, "number": s.number, "heading": s.heading,
                                    "subsections": json.dumps(list(s.subsections), ensure_ascii=False)} for s in report.sections)
-        db["passages"].insert_all({"report_id": report_id, "ordinal": i, "section": p.section, "kind": p.kind,
-                                   "text": p.text, "tokens": t} for i, (p, t) in enumerate(zip(report.passages, tokens)))
-        db["cells"].insert_all({
-            "report_id": report_id, "table_name": c.table, "field": c.field, "label": c.label,
-            "applicant": c.applicant, "applicant_label": applicant_labels.get(c.applicant) if c.applicant else None,
-            "value": c.value, "unit": c.unit, "raw": c.raw, "row_label": c.row_label,
-            "inferred": int(c.inferred), "derived": int(c.derived),
-            "inputs": json.dumps(list(c.inputs), ensure_ascii=False) if c.derived else None,
-        } for c in report.cells)
+        # Plain executemany for the two big inserts: sqlite-utils' per-row conversion was a
+        # third of a load's time (docs/benchmarks.md).
+        db.conn.executemany(
+            "INSERT INTO passages (report_id, ordinal, section, kind, text, tokens) VALUES (?, ?, ?, ?, ?, ?)",
+            [(report_id, i, p.section, p.kind, p.text, t) for i, (p, t) in enumerate(zip(report.passages, tokens))])
+        db.conn.executemany(
+            "INSERT INTO cells (report_id, table_name, field, label, applicant, applicant_label, value, unit, raw,"
+            " row_label, inferred, derived, inputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, c.table, c.field, c.label, c.applicant, applicant_labels.get(c.applicant) if c.applicant else None,
+              c.value, c.unit, c.raw, c.row_label, int(c.inferred), int(c.derived),
+              json.dumps(list(c.inputs), ensure_ascii=False) if c.derived else None) for c in report.cells])
         db["findings"].insert_all({"report_id": report_id, "rule": f.rule, "message": f.message,
                                    "fields": json.dumps(list(f.fields)), "expected": f.expected, "actual": f.actual}
                                   for f in report.findings)
@@ -323,14 +326,19 @@ def remove_report(db: sqlite_utils.Database, report_id: int) -> None:
         db.execute("DELETE FROM reports WHERE id = ?", [report_id])
 
 
+# Above this many reports a field's cells are read whole and filtered here: a long IN list
+# costs more than it saves (rankings over 10,000 reports, docs/benchmarks.md).
+_MAX_IN_LIST = 500
+
+
 def cell_rows(db: sqlite_utils.Database, *, report_ids: Iterable[int] | None = None, fields: Iterable[str] | None = None,
               applicant: str | None = None, any_applicant: bool = True) -> list[CellRow]:
     """Stored cells joined with their reports, filtered by report, field and applicant."""
     where, params = ["1 = 1"], []
-    if report_ids is not None:
-        ids = list(report_ids)
-        where.append(f"c.report_id IN ({','.join('?' * len(ids))})")
-        params.extend(ids)
+    wanted = None if report_ids is None else set(report_ids)
+    if wanted is not None and len(wanted) <= _MAX_IN_LIST:
+        where.append(f"c.report_id IN ({','.join('?' * len(wanted))})")
+        params.extend(wanted)
     if fields is not None:
         codes = list(fields)
         where.append(f"c.field IN ({','.join('?' * len(codes))})")
@@ -343,7 +351,8 @@ def cell_rows(db: sqlite_utils.Database, *, report_ids: Iterable[int] | None = N
                    c.value, c.unit, c.raw, c.row_label, c.inferred, c.derived, c.inputs
             FROM cells c JOIN reports r ON r.id = c.report_id
             WHERE {' AND '.join(where)} ORDER BY r.region, r.year, c.id""", params).fetchall()
-    return [CellRow(*row[:13], bool(row[13]), bool(row[14]), tuple(json.loads(row[15])) if row[15] else ()) for row in rows]
+    return [CellRow(*row[:13], bool(row[13]), bool(row[14]), tuple(json.loads(row[15])) if row[15] else ())
+            for row in rows if wanted is None or row[0] in wanted]
 
 
 def report_findings(db: sqlite_utils.Database, report_id: int) -> list[tuple[str, str, tuple[str, ...]]]:

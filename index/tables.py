@@ -23,6 +23,7 @@ APPLICANT_ORDER = ("natural_person", "business", "research", "public_interest", 
 OUTCOME_ORDER = ("upheld", "corrected", "other", "pending", "total")
 REVIEW_BLOCKS = ("review", "lawsuit.direct", "lawsuit.after_review")
 _NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．])+")
+HANDLING_CATEGORIES = ("requests.granted", "requests.partial", "requests.denied", "requests.unable", "requests.rejected", "requests.other")
 _OUTCOME_WORDS = (("维持", "upheld"), ("纠正", "corrected"), ("其他", "other"), ("审结", "pending"), ("总计", "total"), ("合计", "total"))
 
 
@@ -221,8 +222,9 @@ class _RequestsTable:
         for vr in short:
             if not self._fill(vr, best_gap):
                 self._fill(vr, self.width - 1)
-        # Then let each row move its own gap where that alone makes the sums hold better.
-        for vr in short:
+        # Then let each row move its own gap where that alone makes the sums hold better
+        # (nothing to gain when every sum already holds).
+        for vr in short if best_cost else ():
             current_gap, current = next(iter(vr.inferred)), self._violations(value_rows)
             for gap in preference:
                 if gap != current_gap and self._fill(vr, gap):
@@ -240,18 +242,18 @@ class _RequestsTable:
         for values in rows.values():
             if None not in values and abs(sum(values[:-1]) - values[-1]) > 1e-6:
                 bad += 1
-        categories = ["requests.granted", "requests.partial", "requests.denied", "requests.unable", "requests.rejected", "requests.other"]
+        children = {code: [v for k, v in rows.items() if k.startswith(code + ".")] for code in HANDLING_CATEGORIES if code not in rows}
         for col in range(self.width):
             def get(code: str) -> float | None:
                 if code in rows:
                     return rows[code][col]
-                children = [v[col] for k, v in rows.items() if k.startswith(code + ".")]
-                return sum(c for c in children if c is not None) if children else None
+                found = [v[col] for v in children.get(code, ()) if v[col] is not None]
+                return sum(found) if code in children and children[code] else None
 
             new, carried, handled, over = (get(c) for c in ("requests.new", "requests.carried_in", "requests.handled", "requests.carried_over"))
             if None not in (new, carried, handled, over) and abs(new + carried - handled - over) > 1e-6:
                 bad += 1
-            parts = [get(c) for c in categories]
+            parts = [get(c) for c in HANDLING_CATEGORIES]
             if handled is not None and any(p is not None for p in parts):
                 if abs(handled - sum(p for p in parts if p is not None)) > 1e-6:
                     bad += 1

@@ -29,6 +29,15 @@ _PLACE_LEVEL = re.compile(r"(?<=..)(?:自治县|自治州|自治区|省|市|县|
 # carry no meaning for retrieval.
 _DROPPED_CATEGORIES = ("P", "S", "Z", "C")
 
+# A name's frequency in jieba's dictionary: high enough to keep a place name whole (色达县 beats
+# 色达 + 县), given directly because jieba's suggest_freq segments every word it adds and made
+# start-up over 10,000 reports take seconds (docs/benchmarks.md).
+_NAME_FREQ = 1000
+# Short stretches recur in every report (table labels, section headings): their segmentation is
+# kept, and dropped again when a new dictionary word occurs in them.
+_CACHED_STRETCH = 64
+_CACHE_MAX = 50_000
+_cache: dict[str, tuple[str, ...]] = {}
 _lock = threading.Lock()
 _jieba: jieba.Tokenizer | None = None
 
@@ -54,12 +63,17 @@ def tokenize(text: str) -> list[str]:
 def add_words(words: Iterable[str]) -> None:
     """Make names of bodies and regions single tokens (色达县); adding a word twice is harmless."""
     segmenter = _segmenter()
+    added = []
     with _lock:
         for name in words:
             name = unicodedata.normalize("NFKC", name).strip().lower()
             for word in (name, _PLACE_LEVEL.sub("", name)):
                 if len(word) >= 2 and not segmenter.FREQ.get(word):
-                    segmenter.add_word(word)
+                    segmenter.add_word(word, freq=_NAME_FREQ)
+                    added.append(word)
+        if added:
+            for stretch in [s for s in _cache if any(word in s for word in added)]:
+                del _cache[stretch]
 
 
 def warm_up() -> None:
@@ -71,9 +85,16 @@ def _segment_into(tokens: list[str], segmenter: jieba.Tokenizer, text: str, stop
     """Append the words of a stretch of text without numbers, less stop words and punctuation."""
     if not text.strip():
         return
-    for word in segmenter.lcut_for_search(text):
-        if word not in stopwords and not _is_noise(word):
-            tokens.append(word)
+    words = _cache.get(text)
+    if words is None:
+        # HMM off: it only guesses unknown words, and names are added to the dictionary; it
+        # doubled the cost of segmenting a report at load (docs/benchmarks.md).
+        words = tuple(w for w in segmenter.lcut_for_search(text, HMM=False) if w not in stopwords and not _is_noise(w))
+        if len(text) <= _CACHED_STRETCH:
+            if len(_cache) >= _CACHE_MAX:
+                _cache.clear()
+            _cache[text] = words
+    tokens.extend(words)
 
 
 def _is_noise(word: str) -> bool:

@@ -1,0 +1,59 @@
+"""Loading a batch: files are prepared on every core, saved in order, bad ones reported."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.engine import Engine, LoadOutcome
+from index.errors import ReportbotError
+from index.ingest import prepare_many, report_files
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+PLACES = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未"
+
+
+def batch(folder: Path) -> list[Path]:
+    text = (SAMPLES / "yichun-2023.txt").read_text(encoding="utf-8")
+    paths = []
+    for i, place in enumerate(PLACES):
+        path = folder / f"{i:02d}.txt"
+        path.write_text(text.replace("伊春市 2023 年", f"{place}{place}县 2023 年").replace("| 88300 |", f"| {i} |"), encoding="utf-8")
+        paths.append(path)
+    (folder / "05.txt").write_bytes(b"")
+    (folder / "11.txt").write_text("不是报告", encoding="utf-8")
+    return paths
+
+
+def test_batch_is_prepared_in_parallel_and_saved_in_order(tmp_path: Path) -> None:
+    paths = batch(tmp_path)
+    engine = Engine.open(tmp_path / "r.db")
+    try:
+        results = list(engine.load_many(paths))
+        assert [p for p, _ in results] == paths
+        errors = {p.name for p, r in results if isinstance(r, ReportbotError)}
+        assert errors == {"05.txt", "11.txt"}
+        loaded = [r for _, r in results if isinstance(r, LoadOutcome)]
+        assert [r.region for r in loaded] == [f"{p}{p}县" for i, p in enumerate(PLACES) if i not in (5, 11)]
+        assert len(engine.reports()) == 16
+        answer = engine.ask("丙丙县行政处罚多少件？")
+        assert answer.values[0].value == 2
+    finally:
+        engine.close()
+
+
+def test_parallel_and_sequential_preparation_agree(tmp_path: Path) -> None:
+    paths = batch(tmp_path)
+    parallel = [(p, r) for p, r in prepare_many(paths, workers=2)]
+    sequential = [(p, r) for p, r in prepare_many(paths, workers=1)]
+    for (_, a), (_, b) in zip(parallel, sequential):
+        if isinstance(a, ReportbotError):
+            assert str(a) == str(b)
+        else:
+            assert (a.report, a.tokens) == (b.report, b.tokens)
+
+
+def test_folders_expand_to_report_files(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.pdf").write_bytes(b"%PDF")
+    assert [p.name for p in report_files([tmp_path])] == ["a.txt", "b.pdf"]
