@@ -15,8 +15,9 @@ from bot.catalog import Catalog
 from bot.selection import Selection, select_reports
 from bot.understand import Intent
 from index.lexicon import Lexicon
-from index.store import CellRow, StoredReport, cell_rows, report_findings
+from index.store import CellRow, StoredReport, cell_rows, field_values, report_findings
 
+_SOURCED = 10  # values of a ranking or sum shown with their full source
 _TABLE_NAMES = {"active": "表二（主动公开）", "requests": "表三（依申请公开）", "review": "表四（复议诉讼）"}
 
 
@@ -156,12 +157,29 @@ def _values(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
 
 
 def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> tuple[list[Value], list[str]]:
+    """The selected reports' values of the intent's field, sorted; sources only for the leaders.
+
+    Over thousands of reports, one narrow query and plain tuples keep a ranking fast; the full
+    cell (source, caveats) is read only for the values an answer shows (docs/benchmarks.md).
+    """
     field = intent.field
-    looked = _look_up(db, selection.reports, field, _applicant(intent, lexicon, field))
+    applicant = _applicant(intent, lexicon, field)
     label = _label(intent, lexicon, field)
-    values = [_value(i.cell, i.report, lexicon) for i in looked if i.cell is not None and i.cell.value is not None]
-    gaps = [_missing_text(i, label) for i in looked if i.cell is None or i.cell.value is None]
-    values.sort(key=lambda v: v.value, reverse=intent.descending)
+    stored = field_values(db, field, applicant)
+    present = [(r, stored[r.id]) for r in selection.reports if stored.get(r.id) is not None]
+    present.sort(key=lambda pair: pair[1], reverse=intent.descending)
+    shown = present[: max(intent.limit or 0, _SOURCED)]
+    full = {item.report.id: item for item in _look_up(db, tuple(r for r, _ in shown), field, applicant)}
+    fdef = lexicon.field(field)
+    values = [_value(full[r.id].cell, r, lexicon) if r.id in full and full[r.id].cell else
+              Value(report=r.title, region=r.region, year=r.year, field=field, label=fdef.label, applicant=applicant,
+                    value=value, unit=fdef.unit, report_id=r.id, name=r.name)
+              for r, value in present]
+    absent = [r for r in selection.reports if stored.get(r.id) is None]
+    if selection.named or len(absent) <= 3:
+        gaps = [f"{_place(r)}的报告里没有“{label}”（或为空白）。" for r in absent]
+    else:
+        gaps = [f"另有{len(absent)}份报告没有“{label}”这一项（或为空白）。"] if absent else []
     return values, gaps + list(selection.missing)
 
 

@@ -184,6 +184,10 @@ def _table_passages(cells: list[Cell], section: str, applicant_labels: dict[str,
     for row in rows.values():
         parts = []
         for cell in row:
+            # Zero and blank applicant columns are left out: most of table 三 is zeros, and
+            # spelling them out made table rows two thirds of the search index (docs/benchmarks.md).
+            if cell.table == "requests" and cell.applicant != "total" and not cell.value:
+                continue
             shown = cell.raw if cell.raw else ("（推算）" if cell.inferred else "空白")
             name = applicant_labels.get(cell.applicant or "", "") if cell.table == "requests" else cell.label.split("：")[-1]
             parts.append(f"{name} {shown}")

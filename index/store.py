@@ -355,6 +355,12 @@ def cell_rows(db: sqlite_utils.Database, *, report_ids: Iterable[int] | None = N
             for row in rows if wanted is None or row[0] in wanted]
 
 
+def field_values(db: sqlite_utils.Database, field: str, applicant: str | None) -> dict[int, float | None]:
+    """Report id → value of one field (and applicant column) in every report that has it."""
+    rows = db.execute("SELECT report_id, value FROM cells WHERE field = ? AND applicant IS ?", [field, applicant]).fetchall()
+    return dict(rows)
+
+
 def report_findings(db: sqlite_utils.Database, report_id: int) -> list[tuple[str, str, tuple[str, ...]]]:
     """(rule, message, fields) of a report's findings."""
     rows = db.execute("SELECT rule, message, fields FROM findings WHERE report_id = ? ORDER BY id", [report_id]).fetchall()
