@@ -106,8 +106,9 @@ class Engine:
         return engine
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database, letting SQLite refresh its query-planner statistics first."""
         with self._lock:
+            self.db.execute("PRAGMA optimize")
             self.db.close()
 
     @property

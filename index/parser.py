@@ -32,9 +32,9 @@ _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{
 _REPORT_WORDS = re.compile(r"政府信息公开.{0,6}年度报告|信息公开工作年度报告|政务公开.{0,6}年度报告|年度报告|信息公开.{0,4}年报")
 _YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}年度?(.+?)(?:政府信息公开|政务公开|信息公开)")
 _TITLE_TAIL = re.compile(r"(?:19|20)\d{2}\s*年度?.*$")
-_REGION = re.compile(
-    r"^((?:[^\s省]{2,8}?(?:省|自治区))?(?:[^\s]{1,8}?(?:自治州|地区|盟|市|州))?"
-    r"(?:[^\s]{1,8}?(?:自治县|县|市|区|旗))?(?:[^\s]{1,8}?(?:镇|乡|街道))?)")
+_PLACE_ENDS = "省市县区州旗盟"
+_WORDS_STARTING_WITH_LEVEL = {"市场", "市政", "市容", "市民", "市级", "县级", "区级", "区域", "县域", "州际", "省级"}
+_WORDS_ENDING_WITH_LEVEL = {"城市", "都市", "社区", "园区", "景区", "辖区", "片区", "小区", "市区", "城区", "矿区", "山区", "牧区", "林区", "库区", "垦区", "湾区"}
 _ADMIN_SUFFIXES = ("省", "自治区", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道")
 _BLANK_IS_ZERO = re.compile(r"(空白|空格|未填)[^。\n]{0,8}(表示|为|视为|即)\s*[0零]")
 _PASSAGE_MAX = 300
@@ -66,6 +66,17 @@ def find_year(text: str) -> int | None:
     return chinese_year(match.group(1)) if match else None
 
 
+def _department_place(body: str) -> str:
+    """The place of a department: 安宁县住房和城乡建设局 → 安宁县, 伊春市伊美区教育局 → 伊春市伊美区.
+
+    The place ends at the last level character (市县区…) that is not part of a word of the
+    department's name (市场, 城市, 区域 …) and still leaves a name after it.
+    """
+    cuts = [i + 1 for i, ch in enumerate(body[:-1]) if ch in _PLACE_ENDS and i >= 1
+            and body[i:i + 2] not in _WORDS_STARTING_WITH_LEVEL and body[i - 1:i + 1] not in _WORDS_ENDING_WITH_LEVEL]
+    return body[: cuts[-1]] if cuts else body
+
+
 def split_body(body: str, lexicon: Lexicon) -> tuple[str, str]:
     """Split an issuing body into its place and level: 伊春市伊美区人民政府 → (伊春市伊美区, district)."""
     government = next((body[: -len(g)] for g in sorted(lexicon.government_words, key=len, reverse=True)
@@ -73,10 +84,7 @@ def split_body(body: str, lexicon: Lexicon) -> tuple[str, str]:
     if government is None and body.endswith(_ADMIN_SUFFIXES):
         government = body
     if government is None:
-        place = _REGION.match(body).group(1)
-        while place and len(place) < len(body) and body[len(place)] in "市县区旗":
-            place = body[: len(place) + 1]  # 辉县市: the lazy match stopped at 辉县
-        return (place or body), "department"
+        return _department_place(body), "department"
     place = government
     if place.endswith(("镇", "乡", "街道")):
         return place, "township"

@@ -74,8 +74,8 @@ _MIGRATIONS: tuple[str, ...] = (
         derived INTEGER NOT NULL DEFAULT 0,
         inputs TEXT
     );
-    CREATE INDEX cells_field ON cells(field, applicant);
-    CREATE INDEX cells_report ON cells(report_id);
+    CREATE INDEX cells_field ON cells(field, applicant, report_id, value);
+    CREATE INDEX cells_report ON cells(report_id, field, applicant);
     CREATE TABLE findings (
         id INTEGER PRIMARY KEY,
         report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,

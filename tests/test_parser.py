@@ -237,6 +237,12 @@ def test_years(text: str, year: int | None) -> None:
     ("河北省人民政府", "河北省", "province"),
     ("伊春市生态环境局", "伊春市", "department"),
     ("新乡市辉县市人民政府", "新乡市辉县市", "county"),
+    ("辉县市教育局", "辉县市", "department"),
+    ("安宁县市场监督管理局", "安宁县", "department"),
+    ("安宁县住房和城乡建设局", "安宁县", "department"),
+    ("伊春市伊美区教育局", "伊春市伊美区", "department"),
+    ("北京市朝阳区城市管理委员会", "北京市朝阳区", "department"),
+    ("兴隆县兴隆镇人民政府", "兴隆县兴隆镇", "township"),
 ])
 def test_body_to_region_and_level(body: str, region: str, level: str) -> None:
     assert split_body(body, load_lexicon()) == (region, level)
