@@ -292,17 +292,18 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
     with db.atomic():
         if replaced:
             db.execute("DELETE FROM reports WHERE id = ?", [replaced.id])
-        report_id = db["reports"].insert({
-            "title": report.title, "body": report.body, "region": report.region, "level": report.level,
-            "year": report.year, "published": report.published, "layout": report.layout,
-            "source_name": document.source_name, "source_format": document.format, "sha256": document.sha256,
-            "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "cell_count": sum(1 for c in report.cells if not c.derived), "finding_count": len(report.findings),
-        }).last_pk
-        db["sections"].insert_all({"report_id": report_id, "number": s.number, "heading": s.heading,
-                                   "subsections": json.dumps(list(s.subsections), ensure_ascii=False)} for s in report.sections)
-        # Plain executemany for the two big inserts: sqlite-utils' per-row conversion was a
-        # third of a load's time (docs/benchmarks.md).
+        # Plain SQL throughout: sqlite-utils' per-call table inspection and per-row conversion
+        # were most of a load's time in the saving process (docs/benchmarks.md).
+        report_id = db.conn.execute(
+            "INSERT INTO reports (title, body, region, level, year, published, layout, source_name, source_format,"
+            " sha256, loaded_at, cell_count, finding_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (report.title, report.body, report.region, report.level, report.year, report.published, report.layout,
+             document.source_name, document.format, document.sha256,
+             datetime.now(timezone.utc).isoformat(timespec="seconds"),
+             sum(1 for c in report.cells if not c.derived), len(report.findings))).lastrowid
+        db.conn.executemany(
+            "INSERT INTO sections (report_id, number, heading, subsections) VALUES (?, ?, ?, ?)",
+            [(report_id, s.number, s.heading, json.dumps(list(s.subsections), ensure_ascii=False)) for s in report.sections])
         db.conn.executemany(
             "INSERT INTO passages (report_id, ordinal, section, kind, text, tokens) VALUES (?, ?, ?, ?, ?, ?)",
             [(report_id, i, p.section, p.kind, p.text, t) for i, (p, t) in enumerate(zip(report.passages, tokens))])
@@ -312,11 +313,12 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
             [(report_id, c.table, c.field, c.label, c.applicant, applicant_labels.get(c.applicant) if c.applicant else None,
               c.value, c.unit, c.raw, c.row_label, int(c.inferred), int(c.derived),
               json.dumps(list(c.inputs), ensure_ascii=False) if c.derived else None) for c in report.cells])
-        db["findings"].insert_all({"report_id": report_id, "rule": f.rule, "message": f.message,
-                                   "fields": json.dumps(list(f.fields)), "expected": f.expected, "actual": f.actual}
-                                  for f in report.findings)
-        db["raw_rows"].insert_all({"report_id": report_id, "table_name": r.table,
-                                   "cells": json.dumps(list(r.cells), ensure_ascii=False)} for r in report.raw_rows)
+        db.conn.executemany(
+            "INSERT INTO findings (report_id, rule, message, fields, expected, actual) VALUES (?, ?, ?, ?, ?, ?)",
+            [(report_id, f.rule, f.message, json.dumps(list(f.fields)), f.expected, f.actual) for f in report.findings])
+        db.conn.executemany(
+            "INSERT INTO raw_rows (report_id, table_name, cells) VALUES (?, ?, ?)",
+            [(report_id, r.table, json.dumps(list(r.cells), ensure_ascii=False)) for r in report.raw_rows])
     return SaveResult(get_report(db, report_id), replaced, unchanged=False)
 
 
