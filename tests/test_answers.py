@@ -84,6 +84,12 @@ def test_sum_lists_its_inputs(engine: Engine) -> None:
     assert first(answer) == 11 and len(answer.values) == 6 and answer.values[0].derived
 
 
+def test_average(engine: Engine) -> None:
+    answer = engine.ask("各地平均收到多少申请？")
+    assert first(answer) == pytest.approx((146 + 75 + 52 + 38 + 4) / 5) and answer.values[0].derived
+    assert len(answer.values) == 6 and "平均" in answer.text
+
+
 def test_share(engine: Engine) -> None:
     answer = engine.ask("伊春市予以公开的申请占办理总数的比例是多少？")
     assert first(answer) == pytest.approx(65 / 143) and "45.5%" in answer.text

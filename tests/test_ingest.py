@@ -1,11 +1,15 @@
 """Loading a batch: files are prepared on every core, saved in order, bad ones reported."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from bot.engine import Engine, LoadOutcome
 from index.errors import ReportbotError
 from index.ingest import prepare_many, report_files
+from tests.test_readers import BAD_INPUT_IDS, BAD_INPUTS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 PLACES = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未"
@@ -57,3 +61,24 @@ def test_folders_expand_to_report_files(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.pdf").write_bytes(b"%PDF")
     assert [p.name for p in report_files([tmp_path])] == ["a.txt", "b.pdf"]
+
+
+def dump(db: Path) -> list:
+    with sqlite3.connect(db) as conn:
+        return [conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+                for t in ("reports", "sections", "passages", "cells", "findings", "raw_rows", "passage_terms")]
+
+
+@pytest.mark.parametrize(("make", "name", "expected"), [
+    *BAD_INPUTS,
+    (lambda tmp: "床前明月光，疑是地上霜。".encode(), "poem.txt", "年度报告"),
+    (lambda tmp: (SAMPLES / "yichun-2023.txt").read_bytes(), "too-big.txt", "MB"),
+], ids=[*BAD_INPUT_IDS, "not-a-report", "over-size-limit"])
+def test_a_bad_file_leaves_the_store_exactly_as_it_was(engine: Engine, db_path: Path, tmp_path: Path,
+                                                       make, name: str, expected: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(make(tmp_path))
+    before = dump(db_path)
+    with pytest.raises(ReportbotError, match=expected):
+        engine.load(path, max_bytes=1000 if name == "too-big.txt" else None)
+    assert dump(db_path) == before

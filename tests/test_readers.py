@@ -331,25 +331,26 @@ def encrypted_pdf(tmp_path: Path) -> bytes:
     return path.read_bytes()
 
 
-@pytest.mark.parametrize(
-    ("make", "name", "expected"),
-    [
-        (lambda tmp: b"", "a.txt", "空"),
-        (lambda tmp: b" \r\n\t \n", "a.txt", "空"),
-        (lambda tmp: "  \n".encode("utf-16"), "a.txt", "空"),
-        (lambda tmp: random.Random(0).randbytes(4096), "a.txt", "不是文本"),
-        (lambda tmp: random.Random(1).randbytes(4096).replace(b"\x00", b"\x01"), "a.bin", "不是文本"),
-        (truncated_docx, "a.docx", "损坏"),
-        (lambda tmp: zip_bytes({"word/document.xml": 300 * MB}), "bomb.docx", "过大"),
-        (lambda tmp: zip_bytes({"word/document.xml": MB, "word/media/x.bin": 50 * MB}), "b.docx", "过大"),
-        (lambda tmp: zip_bytes({"xl/workbook.xml": MB}), "a.xlsx", "不是 Word"),
-        (lambda tmp: build_blank_pdf(tmp / "scan.pdf").read_bytes(), "scan.pdf", "扫描"),
-        (lambda tmp: b"%PDF-1.4\n1 0 obj garbage", "a.pdf", "损坏"),
-        (encrypted_pdf, "locked.pdf", "密码"),
-    ],
-    ids=["empty", "whitespace", "utf16-whitespace", "random", "random-no-nul", "truncated-docx",
-         "zip-bomb-size", "zip-bomb-ratio", "zip-not-word", "scanned-pdf", "broken-pdf", "encrypted-pdf"],
-)
+# Files no reader accepts, with a word their message must contain (also used by tests/test_ingest.py).
+BAD_INPUTS = [
+    (lambda tmp: b"", "a.txt", "空"),
+    (lambda tmp: b" \r\n\t \n", "a.txt", "空"),
+    (lambda tmp: "  \n".encode("utf-16"), "a.txt", "空"),
+    (lambda tmp: random.Random(0).randbytes(4096), "a.txt", "不是文本"),
+    (lambda tmp: random.Random(1).randbytes(4096).replace(b"\x00", b"\x01"), "a.bin", "不是文本"),
+    (truncated_docx, "a.docx", "损坏"),
+    (lambda tmp: zip_bytes({"word/document.xml": 300 * MB}), "bomb.docx", "过大"),
+    (lambda tmp: zip_bytes({"word/document.xml": MB, "word/media/x.bin": 50 * MB}), "b.docx", "过大"),
+    (lambda tmp: zip_bytes({"xl/workbook.xml": MB}), "a.xlsx", "不是 Word"),
+    (lambda tmp: build_blank_pdf(tmp / "scan.pdf").read_bytes(), "scan.pdf", "扫描"),
+    (lambda tmp: b"%PDF-1.4\n1 0 obj garbage", "a.pdf", "损坏"),
+    (encrypted_pdf, "locked.pdf", "密码"),
+]
+BAD_INPUT_IDS = ["empty", "whitespace", "utf16-whitespace", "random", "random-no-nul", "truncated-docx",
+                 "zip-bomb-size", "zip-bomb-ratio", "zip-not-word", "scanned-pdf", "broken-pdf", "encrypted-pdf"]
+
+
+@pytest.mark.parametrize(("make", "name", "expected"), BAD_INPUTS, ids=BAD_INPUT_IDS)
 def test_bad_input_fails_with_a_clear_message(make, name, expected, tmp_path):
     with pytest.raises(UnreadableFileError) as excinfo:
         read_bytes(make(tmp_path), name)
