@@ -171,7 +171,9 @@ class Engine:
 
     def _store(self, prepared: PreparedReport) -> LoadOutcome:
         report = prepared.report
-        with self._lock:
+        # One transaction for the report and its search terms: one commit per load, and the
+        # stored term ids never disagree with the stored passages.
+        with self._lock, self.db.atomic():
             saved = store_report(self.db, prepared, self.lexicon)
             if not saved.unchanged:
                 if saved.replaced:
