@@ -106,8 +106,9 @@ class Engine:
         return engine
 
     def close(self) -> None:
-        """Close the database, letting SQLite refresh its query-planner statistics first."""
+        """Keep the search index for the next start, refresh SQLite's statistics, close the database."""
         with self._lock:
+            self.index.close()
             self.db.execute("PRAGMA optimize")
             self.db.close()
 

@@ -6,7 +6,10 @@ passage for every query (0.6 s at 200,000 passages), and its BM25Plus/BM25L add 
 passage, so zero scores cannot be dropped (docs/search.md has the measurements).
 
 The passages' tokens are kept in SQLite as int32 term ids (tables ``search_terms`` and
-``passage_terms``), so start-up inverts arrays instead of splitting millions of strings.
+``passage_terms``), so an inversion works on arrays instead of splitting millions of strings.
+The inverted arrays themselves are kept too (``search_snapshot``), stamped with a counter of
+index changes (``search_state``) that every add and remove bumps, in any process: start-up
+loads a current snapshot instead of inverting again (docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -39,7 +42,12 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS passage_terms ("
     " passage_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, term_ids BLOB NOT NULL)",
     "CREATE INDEX IF NOT EXISTS passage_terms_report ON passage_terms(report_id)",
+    "CREATE TABLE IF NOT EXISTS search_snapshot (name TEXT PRIMARY KEY, data BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS search_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
+# The arrays a snapshot keeps, with the dtype each is stored in.
+_SNAPSHOT = {"passage_ids": "<i8", "report_ids": "<i8", "lengths": "<i8", "posting_rows": "<i4",
+             "posting_tfs": "<i4", "term_starts": "<i8"}
 
 
 @dataclass(frozen=True)
@@ -65,15 +73,26 @@ class PassageIndex:
         with db.atomic():
             for statement in SCHEMA:
                 db.execute(statement)
+            if self._load_snapshot():
+                return
             if "passages" in db.table_names():
                 self._sync_stored_terms()
         self._invert()
+        self._save_snapshot()
+
+    def close(self) -> None:
+        """Keep the index for the next start when reports were added or removed since it was kept."""
+        with self._lock:
+            if self._changes() != self._snapshot_changes:
+                self._invert()
+                self._save_snapshot()
 
     def add_report(self, report_id: int) -> None:
         """Index (or re-index) one report's passages after the store has saved them."""
         with self._lock:
             with self._db.atomic():
                 self.remove_report(report_id)
+                self._bump()
                 stored = self._db.execute(
                     "SELECT id, report_id, tokens FROM passages WHERE report_id = ? ORDER BY id", [report_id]
                 ).fetchall()
@@ -87,6 +106,7 @@ class PassageIndex:
         """Forget one report's passages (after the store removed or replaced it)."""
         with self._lock, self._db.atomic():
             self._db.execute("DELETE FROM passage_terms WHERE report_id = ?", [report_id])
+            self._bump()
             rows = self._report_rows.pop(report_id, None)
             if rows is None:
                 return
@@ -152,6 +172,7 @@ class PassageIndex:
         """Add a report's passages as new rows, their postings to the pending part."""
         rows = np.arange(len(self._passage_ids), len(self._passage_ids) + len(passage_ids))
         self._passage_ids = np.concatenate([self._passage_ids, passage_ids])
+        self._row_reports = np.concatenate([self._row_reports, np.full(len(rows), report_id, dtype=np.int64)])
         self._lengths = np.concatenate([self._lengths, [len(ids) for ids in term_ids]])
         self._alive = np.concatenate([self._alive, np.ones(len(rows), dtype=bool)])
         self._report_rows[report_id] = rows
@@ -173,7 +194,8 @@ class PassageIndex:
 
     def _invert(self) -> None:
         """Load the stored term ids and build the inverted index (rows grouped by report)."""
-        with self._lock:
+        with self._lock, self._db.atomic():
+            self._snapshot_changes = self._changes()
             stored = self._db.execute(
                 "SELECT passage_id, report_id, term_ids FROM passage_terms ORDER BY report_id, passage_id"
             ).fetchall()
@@ -184,22 +206,74 @@ class PassageIndex:
             self._alive = np.ones(len(stored), dtype=bool)
             self._docs = len(stored)
             self._total_length = int(self._lengths.sum())
-            self._report_rows = _group_rows(np.array(report_ids, dtype=np.int64))
+            self._row_reports = np.array(report_ids, dtype=np.int64)
+            self._report_rows = _group_rows(self._row_reports)
             terms, self._posting_rows, self._posting_tfs = _invert_tokens(blobs, self._lengths)
             self._term_starts = np.zeros(max(self._vocab.values(), default=0) + 2, dtype=np.int64)
             np.cumsum(np.bincount(terms, minlength=len(self._term_starts) - 1), out=self._term_starts[1:])
             self._pending: dict[int, tuple[list[int], list[int]]] = {}
             self._pending_size = 0
 
+    def _changes(self) -> int:
+        """How many times any process has changed the stored index."""
+        row = self._db.execute("SELECT value FROM search_state WHERE name = 'changes'").fetchone()
+        return row[0] if row else 0
+
+    def _bump(self) -> None:
+        self._db.execute("INSERT INTO search_state (name, value) VALUES ('changes', 1)"
+                         " ON CONFLICT(name) DO UPDATE SET value = value + 1")
+
+    def _save_snapshot(self) -> None:
+        """Store the inverted arrays (with no pending part), stamped with the change count they reflect."""
+        with self._db.atomic():
+            self._db.execute("DELETE FROM search_snapshot")
+            arrays = {"passage_ids": self._passage_ids, "report_ids": self._row_reports, "lengths": self._lengths,
+                      "posting_rows": self._posting_rows, "posting_tfs": self._posting_tfs,
+                      "term_starts": self._term_starts}
+            self._db.conn.executemany("INSERT INTO search_snapshot (name, data) VALUES (?, ?)",
+                                      [(name, np.ascontiguousarray(arrays[name], dtype=dtype).tobytes())
+                                       for name, dtype in _SNAPSHOT.items()])
+            self._db.execute("INSERT INTO search_snapshot (name, data) VALUES ('changes', ?)",
+                             [str(self._snapshot_changes).encode()])
+
+    def _load_snapshot(self) -> bool:
+        """Load the stored inverted arrays if no add or remove happened since they were stored."""
+        stored = dict(self._db.execute("SELECT name, data FROM search_snapshot").fetchall())
+        if set(stored) != {*_SNAPSHOT, "changes"} or int(stored["changes"]) != self._changes():
+            return False
+        arrays = {name: np.frombuffer(stored[name], dtype=dtype) for name, dtype in _SNAPSHOT.items()}
+        # Passages changed behind the index's back (say, by hand in sqlite3) make the snapshot stale too.
+        count, highest = self._db.execute("SELECT COUNT(*), MAX(id) FROM passages").fetchone() \
+            if "passages" in self._db.table_names() else (0, None)
+        ids = arrays["passage_ids"]
+        if count != len(ids) or (highest or 0) != (int(ids.max()) if len(ids) else 0):
+            return False
+        self._snapshot_changes = int(stored["changes"])
+        self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
+        self._passage_ids = arrays["passage_ids"].astype(np.int64)
+        self._row_reports = arrays["report_ids"].astype(np.int64)
+        self._lengths = arrays["lengths"].astype(np.int64)
+        self._posting_rows, self._posting_tfs = arrays["posting_rows"], arrays["posting_tfs"]
+        self._term_starts = arrays["term_starts"]
+        self._alive = np.ones(len(self._passage_ids), dtype=bool)
+        self._docs = len(self._passage_ids)
+        self._total_length = int(self._lengths.sum())
+        self._report_rows = _group_rows(self._row_reports)
+        self._pending = {}
+        self._pending_size = 0
+        return True
+
     def _sync_stored_terms(self) -> None:
         """Drop term ids of passages gone from the store; add those of passages not yet seen."""
-        self._db.execute(
+        gone = self._db.execute(
             "DELETE FROM passage_terms WHERE NOT EXISTS (SELECT 1 FROM passages p"
             " WHERE p.id = passage_terms.passage_id AND p.report_id = passage_terms.report_id)"
-        )
+        ).rowcount
         missing = [row[0] for row in self._db.execute(
             "SELECT id FROM passages WHERE id NOT IN (SELECT passage_id FROM passage_terms) ORDER BY id"
         )]
+        if missing or gone:
+            self._bump()
         if missing:
             self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
         for start in range(0, len(missing), SYNC_BATCH):

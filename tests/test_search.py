@@ -195,3 +195,33 @@ def test_start_up_uses_the_stored_tokens_and_drops_passages_gone_from_the_store(
 def test_a_restart_gives_the_same_results(db: sqlite_utils.Database) -> None:
     first = PassageIndex(db).search("依申请公开办理流程", limit=5)
     assert PassageIndex(db).search("依申请公开办理流程", limit=5) == first
+
+
+def test_a_restart_loads_the_kept_index_instead_of_inverting(db: sqlite_utils.Database,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    first = PassageIndex(db).search("依申请公开办理流程", limit=5)
+
+    def no_inversion(*_args: object) -> None:
+        raise AssertionError("inverted again although the kept index is current")
+
+    monkeypatch.setattr(search, "_invert_tokens", no_inversion)
+    assert PassageIndex(db).search("依申请公开办理流程", limit=5) == first
+
+
+def test_a_kept_index_is_not_used_after_a_change(db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = PassageIndex(db)
+    db["reports"].insert({"id": 9, "region": "某某县", "year": 2023, "title": "某某县2023年报告"})
+    db["passages"].insert({"report_id": 9, "ordinal": 0, "section": "", "kind": "text",
+                           "text": "政务新媒体矩阵", "tokens": " ".join(tokenize("政务新媒体矩阵"))})
+    index.add_report(9)  # another process: the kept index is now stale
+    assert PassageIndex(db).search("政务新媒体矩阵")[0].report_id == 9
+    unstore(db, 9)
+    index.remove_report(9)
+    assert all(hit.report_id != 9 for hit in PassageIndex(db).search("政务新媒体矩阵"))
+    index.close()  # keeps the index as it is now
+
+    def no_inversion(*_args: object) -> None:
+        raise AssertionError("inverted again although the kept index is current")
+
+    monkeypatch.setattr(search, "_invert_tokens", no_inversion)
+    assert all(hit.report_id != 9 for hit in PassageIndex(db).search("政务新媒体矩阵"))
