@@ -38,6 +38,7 @@ _WORDS_ENDING_WITH_LEVEL = {"城市", "都市", "社区", "园区", "景区", "�
 _ADMIN_SUFFIXES = ("省", "自治区", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道")
 _BLANK_IS_ZERO = re.compile(r"(空白|空格|未填)[^。\n]{0,8}(表示|为|视为|即)\s*[0零]")
 _PASSAGE_MAX = 300
+_PUBLISHED_LABEL = re.compile(r"(发布|公开|成文)(日期|时间)[:：]")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def split_body(body: str, lexicon: Lexicon) -> tuple[str, str]:
 
 
 def _identity(paragraphs: list[str], lexicon: Lexicon) -> Identity:
-    head = [p for p in paragraphs[:6] if p.strip()]
+    head = [p for p in paragraphs[:12] if p.strip()]  # portal pages put metadata lines first
     title = ""
     for i, text in enumerate(head):
         if _REPORT_WORDS.search(text):
@@ -137,10 +138,10 @@ def _body_from_text(paragraphs: list[str]) -> str:
 
 
 def _published(paragraphs: list[str]) -> str | None:
-    """The date printed on its own line at the end of a report (after the signature)."""
-    for text in reversed(paragraphs[-6:]):
-        compact = normalize(text)
-        match = _DATE.search(compact) if len(compact) <= 24 else None
+    """The date on its own line at the end (after the signature), or a 发布日期 line at the top."""
+    labelled = [normalize(t) for t in paragraphs[:12] if _PUBLISHED_LABEL.search(normalize(t))]
+    for compact in labelled + [normalize(t) for t in reversed(paragraphs[-6:])]:
+        match = _DATE.search(compact) if len(compact) <= 24 or compact in labelled else None
         if match:
             y, m, d = (int(g) for g in match.groups())
             if 1 <= m <= 12 and 1 <= d <= 31:

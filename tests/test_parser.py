@@ -214,6 +214,13 @@ def test_review_in_2019_layout() -> None:
     assert cells[("lawsuit.direct.pending", None)].value == 1
 
 
+def test_portal_metadata_before_the_title() -> None:
+    page = LAYOUT_2019.replace("某某县2020年政府信息公开工作年度报告", "某某县人民政府门户网站\n首页 > 政务公开 > 年报\n"
+                               "发布日期：2021-01-25 10:12  来源：县政府办  浏览次数：123\n某某县2020年政府信息公开工作年度报告")
+    report = parse_text(page)
+    assert (report.title, report.body, report.published) == ("某某县2020年政府信息公开工作年度报告", "某某县", "2021-01-25")
+
+
 def test_a_text_that_is_not_a_report_is_refused() -> None:
     with pytest.raises(NotAReportError, match="年度报告"):
         parse_text("今天天气很好。\n我们去公园散步。\n")
