@@ -79,6 +79,7 @@ class SqlResult:
     truncated: bool
 
 
+_COMMIT_BATCH = 25  # files saved per commit by load_many
 _CARD_FIELDS = (("requests.new", "total"), ("requests.handled", "total"), ("requests.granted", "total"),
                 ("requests.denied", "total"), ("requests.carried_over", "total"), ("normative.in_force", None),
                 ("licensing.decisions", None), ("penalty.decisions", None), ("compulsion.decisions", None),
@@ -166,9 +167,23 @@ class Engine:
         return self._store(prepare_report(path, original_name=original_name, max_bytes=max_bytes, lexicon=self.lexicon))
 
     def load_many(self, paths: list[Path], *, max_bytes: int | None = None) -> Iterator[tuple[Path, LoadOutcome | ReportbotError]]:
-        """Load files in order, preparing a batch on every core; a bad file yields its error."""
-        for path, prepared in prepare_many(paths, max_bytes=max_bytes):
-            yield path, prepared if isinstance(prepared, ReportbotError) else self._store(prepared)
+        """Load files in order, preparing them on every core; a bad file yields its error.
+
+        Saves are committed a batch at a time (a commit was half of a save's cost); each file
+        still goes in all or nothing, as a savepoint, and is reported once its batch is committed.
+        """
+        batch: list[tuple[Path, PreparedReport | ReportbotError]] = []
+        for item in prepare_many(paths, max_bytes=max_bytes):
+            batch.append(item)
+            if len(batch) == _COMMIT_BATCH:
+                yield from self._store_batch(batch)
+                batch = []
+        yield from self._store_batch(batch)
+
+    def _store_batch(self, batch: list[tuple[Path, PreparedReport | ReportbotError]]) -> list[tuple[Path, LoadOutcome | ReportbotError]]:
+        with self._lock, self.db.atomic():
+            return [(path, prepared if isinstance(prepared, ReportbotError) else self._store(prepared))
+                    for path, prepared in batch]
 
     def _store(self, prepared: PreparedReport) -> LoadOutcome:
         report = prepared.report

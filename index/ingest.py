@@ -10,7 +10,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlite_utils
@@ -33,7 +33,7 @@ _PARALLEL_FROM = 16
 class PreparedReport:
     """A report read, parsed and segmented, ready to be saved."""
 
-    document: Document
+    document: Document  # the file's name, format and sha256 (its blocks are not kept)
     report: Report
     tokens: tuple[str, ...]  # one space-joined token string per passage
 
@@ -46,8 +46,11 @@ def prepare_report(path: Path, *, original_name: str | None = None, max_bytes: i
     # The body's name must be one token before its passages are segmented (色达县, 色达).
     tokenizer.add_words([report.body, report.region])
     # The section heading is indexed with the text: 存在的主要问题 names what its paragraphs are about.
-    tokens = tuple(" ".join(tokenizer.tokenize(f"{p.section} {p.text}")) for p in report.passages)
-    return PreparedReport(document, report, tokens)
+    sections = {section: tokenizer.tokenize(section) for section in {p.section for p in report.passages}}
+    tokens = tuple(" ".join(sections[p.section] + tokenizer.tokenize(p.text)) for p in report.passages)
+    # Saving needs only the file's identity; leaving its blocks out spares copying the whole
+    # text back from a worker process.
+    return PreparedReport(replace(document, blocks=()), report, tokens)
 
 
 def _prepare_quietly(path: Path, max_bytes: int | None) -> PreparedReport | ReportbotError:

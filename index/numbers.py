@@ -9,6 +9,7 @@ _NUMBER = re.compile(r"^[+\-−]?\d+(?:\.\d+)?$")
 _BLANK = {"", "-", "—", "–", "/", "／", "--", "——"}
 
 
+@lru_cache(maxsize=16384)  # table cells repeat ("0", labels): the parser asks many times each
 def normalize(text: str) -> str:
     """Fold full-width forms and drop all white space, for matching labels and numbers."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
@@ -34,6 +35,7 @@ def parse_number(raw: str) -> float | None:
     return float(text)
 
 
+@lru_cache(maxsize=16384)
 def is_numeric_cell(raw: str) -> bool:
     """Tell whether a cell holds a value (a number or a blank), as opposed to a label."""
     return is_blank(raw) or parse_number(raw) is not None

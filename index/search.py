@@ -99,8 +99,6 @@ class PassageIndex:
                 term_ids = self._store_terms(stored)
             if term_ids:
                 self._append(report_id, [passage_id for passage_id, _, _ in stored], term_ids)
-            if self._pending_size > max(PENDING_FLOOR, len(self._posting_rows) // PENDING_SHARE):
-                self._invert()
 
     def remove_report(self, report_id: int) -> None:
         """Forget one report's passages (after the store removed or replaced it)."""
@@ -125,6 +123,10 @@ class PassageIndex:
             for word in self._shared_words(report_ids):
                 words.pop(word, None)
         with self._lock:
+            # Re-invert when a question comes and the pending part has grown, not during a
+            # batch load: inverting after every few hundred loads cost a tenth of the load.
+            if self._pending_size > max(PENDING_FLOOR, len(self._posting_rows) // PENDING_SHARE):
+                self._invert()
             if limit <= 0 or not self._docs:
                 return []
             allowed = None
@@ -178,18 +180,16 @@ class PassageIndex:
         self._report_rows[report_id] = rows
         self._docs += len(rows)
         self._total_length += sum(len(ids) for ids in term_ids)
-        # (term, row) pairs counted with numpy, then appended a term at a time: a Counter per
-        # passage was a third of a load's time in the saving process (docs/benchmarks.md).
+        # (term, row) pairs counted with numpy in one go: a Counter per passage was a third of a
+        # load's time in the saving process (docs/benchmarks.md).
         span = int(rows[-1]) + 1 if len(rows) else 1
         keys = np.concatenate(term_ids).astype(np.int64) * span + np.repeat(rows, [len(ids) for ids in term_ids])
         pairs, tfs = np.unique(keys, return_counts=True)
         terms = pairs // span
-        cuts = np.flatnonzero(np.diff(terms)) + 1
-        for term, term_rows, term_tfs in zip(terms[np.r_[0, cuts]].tolist(), np.split(pairs - terms * span, cuts),
-                                             np.split(tfs, cuts)):
+        for term, row, tf in zip(terms.tolist(), (pairs - terms * span).tolist(), tfs.tolist()):
             postings = self._pending.setdefault(term, ([], []))
-            postings[0].extend(term_rows.tolist())
-            postings[1].extend(term_tfs.tolist())
+            postings[0].append(row)
+            postings[1].append(tf)
         self._pending_size += len(pairs)
 
     def _invert(self) -> None:
