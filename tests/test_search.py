@@ -197,14 +197,19 @@ def test_a_restart_gives_the_same_results(db: sqlite_utils.Database) -> None:
     assert PassageIndex(db).search("依申请公开办理流程", limit=5) == first
 
 
-def test_a_restart_loads_the_kept_index_instead_of_inverting(db: sqlite_utils.Database,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    first = PassageIndex(db).search("依申请公开办理流程", limit=5)
-
+def forbid_inversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any inversion fail: the index must come from the kept snapshot."""
     def no_inversion(*_args: object) -> None:
         raise AssertionError("inverted again although the kept index is current")
 
     monkeypatch.setattr(search, "_invert_tokens", no_inversion)
+
+
+def test_a_restart_loads_the_kept_index_instead_of_inverting(db: sqlite_utils.Database,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    first = PassageIndex(db).search("依申请公开办理流程", limit=5)
+
+    forbid_inversion(monkeypatch)
     assert PassageIndex(db).search("依申请公开办理流程", limit=5) == first
 
 
@@ -220,8 +225,5 @@ def test_a_kept_index_is_not_used_after_a_change(db: sqlite_utils.Database, monk
     assert all(hit.report_id != 9 for hit in PassageIndex(db).search("政务新媒体矩阵"))
     index.close()  # keeps the index as it is now
 
-    def no_inversion(*_args: object) -> None:
-        raise AssertionError("inverted again although the kept index is current")
-
-    monkeypatch.setattr(search, "_invert_tokens", no_inversion)
+    forbid_inversion(monkeypatch)
     assert all(hit.report_id != 9 for hit in PassageIndex(db).search("政务新媒体矩阵"))
