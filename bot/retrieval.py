@@ -1,15 +1,22 @@
 """Answer a narrative question with the best passages of the named reports (BM25)."""
 from __future__ import annotations
 
+import re
+
 from bot.answer import Answer, PassageRef
 from bot.catalog import Catalog
 from bot.selection import select_reports
 from bot.understand import Intent
 from index.search import PassageIndex
+from index.store import StoredReport
 from index.tokenizer import tokenize
 
 _WINDOW = 90
 _SHOWN = 3
+# Table rows are indexed too (a table question that falls through still finds its row), but a
+# narrative question wants prose first: a table row's score counts this much.
+_TABLE_WEIGHT = 0.6
+_ASKS_DATE = re.compile(r"(什么时候|何时|哪天|哪一天|几月|日期|时间).{0,6}(发布|公布|印发|公开|出台)|(发布|公布|印发)(日期|时间|于)")
 
 
 def trim(text: str, query_tokens: list[str], width: int = _WINDOW) -> str:
@@ -23,13 +30,22 @@ def trim(text: str, query_tokens: list[str], width: int = _WINDOW) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
+def _publication_dates(intent: Intent, reports: tuple[StoredReport, ...]) -> list[str]:
+    """For "when was it published", the date each named report prints, or that it prints none."""
+    if not intent.bodies or not _ASKS_DATE.search(intent.question):
+        return []
+    return [f"《{r.title}》所署日期：{r.published}。" if r.published else f"《{r.title}》没有印发布日期。"
+            for r in reports]
+
+
 def answer_retrieval(intent: Intent, index: PassageIndex, catalog: Catalog) -> Answer:
     """Quote the passages that best match the question, each with its report and section."""
     selection = select_reports(intent, catalog, all_years=intent.year is None and bool(intent.bodies))
     if selection.named and not selection.reports:
         return Answer(intent.question, intent.route, " ".join(selection.missing), intent=intent)
     report_ids = [r.id for r in selection.reports] if selection.named else None
-    hits = index.search(intent.query or intent.question, report_ids=report_ids, limit=5)
+    hits = index.search(intent.query or intent.question, report_ids=report_ids, limit=10)
+    hits = sorted(hits, key=lambda h: -h.score * (_TABLE_WEIGHT if h.kind == "table" else 1.0))[:5]
     reports = {r.id: r for r in catalog.reports}
     passages = tuple(
         PassageRef(report=reports[h.report_id].title, region=reports[h.report_id].region, year=reports[h.report_id].year,
@@ -40,7 +56,7 @@ def answer_retrieval(intent: Intent, index: PassageIndex, catalog: Catalog) -> A
         text = "报告里没有找到与这个问题相关的内容。可以换个说法，或用 /reports 看看有哪些报告。"
         return Answer(intent.question, intent.route, " ".join([text, *selection.missing]), intent=intent)
     query_tokens = tokenize(intent.query or intent.question)
-    lines = ["报告原文中最相关的段落："]
+    lines = _publication_dates(intent, selection.reports) + ["报告原文中最相关的段落："]
     for p in passages[:_SHOWN]:
         lines.append(f"【{p.name}{p.year}年 · {p.section}】{trim(p.text, query_tokens)}")
     lines.append("来源：" + "；".join(dict.fromkeys(f"《{p.report}》" for p in passages[:_SHOWN])))

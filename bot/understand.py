@@ -28,6 +28,7 @@ _NOT_PLACES = ("全市", "全县", "全区", "全省", "本市", "本县", "本�
                "地区", "辖区", "园区", "景区", "市长", "县长", "区长")
 _CHANGE_AGAINST_YEAR = re.compile(r"(比|较|相比|对比)(19|20)\d{2}年?")
 _COMPARING = re.compile(r"(哪个|哪一个|哪家|谁|比).*?[多少高低大小]")
+_FEWER = re.compile(r"(?<!多)[少低小]|少于|低于")  # 多少 asks "how many", not "fewer"
 _FOLLOW_UP = re.compile(r"(呢|那|还有|换成|改成|如果是)")
 
 
@@ -124,7 +125,7 @@ def _operation(text: str, lexicon: Lexicon) -> tuple[str, bool, int | None]:
     if found["share"]:
         return "share", True, None
     if found["compare"]:
-        return "compare", not any(w in text for w in ("少", "低")), None
+        return "compare", not _FEWER.search(text), None
     if found["rank_min"]:
         return "rank", False, limit
     if found["rank_max"] or found["rank"] or limit:
@@ -181,7 +182,7 @@ def understand(question: str, catalog: Catalog, lexicon: Lexicon, *, today: date
     unknown = tuple(p for p in dict.fromkeys(_UNKNOWN_PLACE.findall(masked)) if not any(w in p for w in _NOT_PLACES))
     operation, descending, limit = _operation(masked, lexicon)
     if operation == "value" and len(bodies) >= 2 and _COMPARING.search(masked):
-        operation, descending = "compare", not re.search(r"[少低小]", masked)
+        operation, descending = "compare", not _FEWER.search(masked)
     check = any(w in masked for w in lexicon.operations["check"])
     share_of = None
     if operation == "share" and "占" in masked:

@@ -133,6 +133,17 @@ def test_retrieval_restricted_to_named_report(engine: Engine) -> None:
     assert any("强化组织领导" in p.text for p in answer.passages[:3])
 
 
+def test_publication_date_from_the_report(engine: Engine) -> None:
+    answer = engine.ask("兴隆县的年报是什么时候发布的？")
+    assert answer.route == "retrieval" and "2024-02-19" in answer.text
+    assert "没有印发布日期" in engine.ask("伊春市的年报是什么时候发布的？").text
+
+
+def test_narrative_questions_quote_prose_before_table_rows(engine: Engine) -> None:
+    answer = engine.ask("伊春市信息公开工作的亮点有哪些？")
+    assert answer.passages[0].section.startswith("一、总体情况")
+
+
 def test_retrieval_for_unknown_place_does_not_quote_others(engine: Engine) -> None:
     answer = engine.ask("北京市政务公开存在哪些问题？")
     assert answer.passages == () and "没有北京市的报告" in answer.text

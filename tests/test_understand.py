@@ -123,6 +123,7 @@ def test_years(question: str, year: int | None) -> None:
     ("伊春市办理了多少件申请", "requests.handled", None),
     ("伊春市结转下年度继续办理的申请", "requests.carried_over", None),
     ("伊春市结转到下一年的申请有多少", "requests.carried_over", None),
+    ("伊春市有多少件申请结转到了下一年度", "requests.carried_over", None),
     ("伊春市行政复议总计多少件", "review.total", None),
     ("伊春市行政复议结果维持的有几件", "review.upheld", None),
     ("伊春市行政复议结果被纠正的有几件", "review.corrected", None),
@@ -158,6 +159,9 @@ def test_fields_and_applicants(question: str, field: str, applicant: str | None)
     ("兴隆县和色达县哪个行政许可更多？", "compare", True, None),
     ("兴隆县和伊川县哪个行政处罚少", "compare", False, None),
     ("所有报告的政府信息公开行政复议一共多少件？", "sum", True, None),
+    ("各地行政复议纠正的总数", "sum", True, None),
+    ("伊春市收到申请比辉县市多多少", "compare", True, None),
+    ("伊春市行政复议的纠错率", "share", True, None),
     ("伊春市予以公开的申请占办理总数的比例是多少？", "share", True, None),
     ("伊春市行政处罚比上年增加了多少", "change", True, None),
 ])
