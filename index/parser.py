@@ -237,12 +237,15 @@ def parse_report(document: Document, lexicon: Lexicon | None = None) -> Report:
             passages.extend(Passage(section=path, text=chunk) for chunk in _split_passage(block.text.strip()))
         else:
             kind = _table_kind(block, current, last_table_kind)
+            for row in block.rows:
+                # A portal page may print all three tables as one: a row that starts another
+                # table (its header) switches the table the following rows belong to.
+                kind = _row_kind(row) or kind
+                if kind in table_rows:
+                    table_rows[kind].append((row, block.grid))
+                elif any(row):
+                    passages.append(Passage(section=headings.get(current, "前言"), text=" ".join(c for c in row if c), kind="table"))
             last_table_kind = kind
-            if kind in table_rows:
-                table_rows[kind].extend((row, block.grid) for row in block.rows)
-            else:
-                path = headings.get(current, "前言")
-                passages.extend(Passage(section=path, text=" ".join(c for c in row if c), kind="table") for row in block.rows if any(row))
     cells: list[Cell] = []
     raw_rows: list[RawRow] = []
     for kind, parse in ((2, parse_active), (3, parse_requests), (4, parse_review)):
@@ -264,6 +267,18 @@ def parse_report(document: Document, lexicon: Lexicon | None = None) -> Report:
         passages=tuple(passages), cells=tuple(cells), findings=tuple(find_inconsistencies(cells, lexicon)),
         raw_rows=tuple(raw_rows),
     )
+
+
+def _row_kind(row: tuple[str, ...]) -> int | None:
+    """The table a header row starts: 第二十条 → 二, 申请人情况 → 三, 行政复议 with 行政诉讼 → 四."""
+    text = normalize("".join(row))
+    if "第二十条" in text:
+        return 2
+    if "申请人情况" in text or ("自然人" in text and "法人" in text):
+        return 3
+    if "行政复议" in text and "行政诉讼" in text:
+        return 4
+    return None
 
 
 def _table_kind(table: Table, section: int, previous: int | None) -> int | None:

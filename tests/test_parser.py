@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from index.document import Document
+from index.document import Document, Table
 from index.errors import NotAReportError
 from index.parser import find_year, parse_report, split_body
 from index.lexicon import load_lexicon
@@ -212,6 +212,19 @@ def test_review_in_2019_layout() -> None:
     cells = printed(parse_text(LAYOUT_2019))
     assert cells[("review.total", None)].value == 3
     assert cells[("lawsuit.direct.pending", None)].value == 1
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_three_tables_printed_as_one(name: str) -> None:
+    text = (SAMPLES / name).read_text(encoding="utf-8")
+    blocks = text_to_blocks(text)
+    tables = [b for b in blocks if isinstance(b, Table)]
+    merged = Table(rows=tuple(row for t in tables for row in t.rows), grid=False)
+    paragraphs = tuple(b for b in blocks if not isinstance(b, Table))
+    one_table = parse_report(Document(blocks=paragraphs[:3] + (merged,) + paragraphs[3:], source_name=name,
+                                      sha256="0" * 64, format="html"))
+    assert printed(one_table).keys() == printed(parse_sample(name)).keys()
+    assert {k: c.value for k, c in printed(one_table).items()} == {k: c.value for k, c in printed(parse_sample(name)).items()}
 
 
 def test_portal_metadata_before_the_title() -> None:
