@@ -158,6 +158,8 @@ class Engine:
                     for report in body.reports:
                         if intent.year is None or report.year == intent.year:
                             choices.append(Choice(f"{body.body}{report.year}年", report.id))
+        if len(choices) == 1 and len(intent.ambiguous) == 1:  # the year left one report: no need to ask
+            return self.answer(replace(intent, report_id=choices[0].report_id, ambiguous=()))
         return Answer(intent.question, intent.route, "\n".join(lines), intent=intent, choices=tuple(choices))
 
     # -- reports

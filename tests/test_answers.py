@@ -168,6 +168,12 @@ def test_ambiguous_name_offers_choices(tmp_path: Path) -> None:
         assert answer.values == () and len(answer.choices) == 2 and "兴隆县教育局" in answer.text
         chosen = engine.choose(answer.intent, answer.choices[0].report_id)
         assert first(chosen) == 215
+        engine.remove(str(answer.choices[1].report_id))
+        path = tmp_path / "older.txt"
+        path.write_text(text.replace("兴隆县人民政府\n2023年", "兴隆县卫生健康局\n2022年"), encoding="utf-8")
+        engine.load(path)
+        only_one = engine.ask("兴隆县2023年行政处罚多少件？")
+        assert only_one.choices == () and first(only_one) == 215
     finally:
         engine.close()
 
