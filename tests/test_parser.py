@@ -1,6 +1,7 @@
 """The parser on the five real seed reports, every cell, and on the variants the format allows."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -225,6 +226,20 @@ def test_three_tables_printed_as_one(name: str) -> None:
                                       sha256="0" * 64, format="html"))
     assert printed(one_table).keys() == printed(parse_sample(name)).keys()
     assert {k: c.value for k, c in printed(one_table).items()} == {k: c.value for k, c in printed(parse_sample(name)).items()}
+
+
+@pytest.mark.parametrize("name", ["yichuan-2023.txt", "huixian-2021.txt"])
+def test_table_rows_pasted_with_spaces_for_tabs(name: str) -> None:
+    text = (SAMPLES / name).read_text(encoding="utf-8")
+    spaced = "\n".join(re.sub(r"\t+", "  ", line).strip() if "\t" in line else line for line in text.split("\n"))
+    assert "\t" not in spaced
+    got, want = printed(parse_text(spaced)), printed(parse_sample(name))
+    assert {k: c.value for k, c in got.items()} == {k: c.value for k, c in want.items()}
+
+
+def test_prose_with_numbers_stays_prose() -> None:
+    blocks = text_to_blocks("全年发布政策解读 12 条，其中政策图解 5 条。\n2024 年 2 月 19 日\n电话：0314 5053366")
+    assert all(not isinstance(b, Table) for b in blocks)
 
 
 def test_portal_metadata_before_the_title() -> None:

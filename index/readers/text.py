@@ -2,7 +2,9 @@
 
 Text copied out of Word or a web page keeps tables in one of three shapes (standard-format.md):
 one row a line with tab-separated cells; one cell a line, rows separated by blank lines; or
-Markdown pipe tables. This module turns such text into Paragraph and Table blocks.
+Markdown pipe tables. A fourth is handled too: rows with spaces for tabs, recognised by a
+label followed by three or more numbers. This module turns such text into Paragraph and Table
+blocks.
 """
 from __future__ import annotations
 
@@ -15,6 +17,11 @@ _SEPARATOR_CELL = re.compile(r"^[\s:：\-—=]*$")
 _TOP_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．]\s*\S")
 _SINGLE_CELL = re.compile(r"^[ \u3000]*\t[^\t]*$")
 _CONTINUATION_MAX = 15
+# A table row pasted with spaces for tabs: a label, then numbers — three or more, or any number
+# of them set off by two or more spaces (prose has at most one space around a number).
+_SPACED_ROW = re.compile(r"^(?P<label>.*?[^\d\s.,\-])??\s*(?P<numbers>(?:[\-\d][\d.,]*\s+){2,}[\-\d][\d.,]*)\s*$")
+_WIDE_ROW = re.compile(r"^(?P<label>.*?[^\d\s.,\-])\s{2,}(?P<numbers>[\-\d][\d.,]*(?:\s{2,}[\-\d][\d.,]*)*)\s*$")
+_NUMBER_TOKEN = re.compile(r"^-?[\d,]*\d(?:\.\d+)?$")
 
 
 def _clean(cell: str) -> str:
@@ -43,6 +50,19 @@ def _is_multi_cell(line: str) -> bool:
 def _is_continuation(line: str) -> bool:
     stripped = line.strip()
     return bool(stripped) and "\t" not in line and len(stripped) <= _CONTINUATION_MAX and "。" not in stripped
+
+
+def _spaced_row(line: str) -> tuple[str, ...] | None:
+    """Cells of a table row whose cells are separated by spaces, or None for prose."""
+    text = line.replace("\u3000", " ").strip()
+    match = _SPACED_ROW.match(text) or _WIDE_ROW.match(text)
+    if match is None:
+        return None
+    numbers = match.group("numbers").split()
+    if not all(_NUMBER_TOKEN.match(n) for n in numbers):
+        return None
+    labels = [part for part in re.split(r"\s{2,}", (match.group("label") or "").strip()) if part]
+    return tuple(labels) + tuple(numbers)
 
 
 def _heading_row(cells: tuple[str, ...]) -> str | None:
@@ -106,6 +126,11 @@ def text_to_blocks(text: str) -> tuple[Block, ...]:
                     cells[-1] += _clean(lines[i])
                 i += 1
             out.row(tuple(cells))
+        elif (spaced := _spaced_row(line)) is not None:
+            out.row(spaced)
+            i += 1
+            if i < len(lines) and not lines[i].strip():
+                out.close()
         elif line.strip():
             out.paragraph(line)
             i += 1
