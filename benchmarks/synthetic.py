@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.lexicon import Lexicon, load_lexicon
+from index.lexicon import Lexicon, load_lexicon, local_place
 from index.parser import parse_report, split_body
 from index.readers import read_document
 from index.tables import APPLICANT_ORDER, OUTCOME_ORDER, REVIEW_BLOCKS
@@ -56,7 +56,6 @@ _STEM_CHARS = ("安宁平阳山河江湖泉林丰兴隆昌德化华永新东西�
 _GOVERNMENT = ("人民政府", "人民政府", "人民政府办公室", "")
 _DEPARTMENTS = ("教育局", "财政局", "公安局", "民政局", "自然资源局", "生态环境局", "交通运输局", "卫生健康委员会",
                 "人力资源和社会保障局", "农业农村局")
-_PARENT_PLACE = re.compile(r"^.+?(?:市|州)(?=.+(?:区|县)$)")
 
 _TABLE_VALUE = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?=\s*年)")
@@ -105,7 +104,7 @@ class Synthetic:
 
 def short_name(region: str) -> str:
     """The bare place name a report's prose uses: 伊春市伊美区 → 伊美, 色达县 → 色达."""
-    return _PARENT_PLACE.sub("", region)[:-1]
+    return load_lexicon().bare_place(local_place(region)) or region
 
 
 def table_numbers(text: str) -> list[tuple[int, int, str]]:

@@ -5,14 +5,11 @@ first, so 伊春市伊美区 never counts as 伊春市, and 伊川 never as 伊�
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from index.lexicon import Lexicon
+from index.lexicon import Lexicon, local_place
 from index.store import StoredReport
 
-_SUFFIXES = ("自治县", "自治州", "自治区", "地区", "省", "市", "县", "区", "州", "旗", "盟", "镇", "乡", "街道")
-_PARENT = re.compile(r"^.+?(?:省|自治区|自治州|地区|盟|市|州)(?=.+(?:县|区|市|旗|镇|乡|街道)$)")
 
 
 @dataclass(frozen=True)
@@ -46,20 +43,13 @@ class NameMatch:
     bodies: tuple[Body, ...]
 
 
-def _short(place: str) -> str | None:
-    for suffix in _SUFFIXES:
-        if place.endswith(suffix) and len(place) - len(suffix) >= 2:
-            return place[: -len(suffix)]
-    return None
-
-
 def body_names(body: str, region: str, lexicon: Lexicon) -> set[str]:
     """Every name a journalist may use for a body."""
     names = {body, region}
-    local = _PARENT.sub("", region)
+    local = local_place(region)
     for place in {region, local}:
         names.add(place)
-        short = _short(place)
+        short = lexicon.bare_place(place)
         if short:
             names.add(short)
         if body.startswith(region) and body[len(region):] in ("", *lexicon.government_words):

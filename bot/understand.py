@@ -177,7 +177,7 @@ def understand(question: str, catalog: Catalog, lexicon: Lexicon, *, today: date
     masked = _mask(text, [(m.start, m.end) for m in names])
     year, year_spans = find_year(masked, today)
     masked = _mask(masked, year_spans)
-    level = next((lvl for word, lvl in lexicon.place_levels.items() if word in masked), None)
+    level = next((lvl for word, lvl in lexicon.level_words.items() if word in masked), None)
     masked = _mask(masked, _spans(masked, lexicon.place_words))
     unknown = tuple(p for p in dict.fromkeys(_UNKNOWN_PLACE.findall(masked)) if not any(w in p for w in _NOT_PLACES))
     operation, descending, limit = _operation(masked, lexicon)

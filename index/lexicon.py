@@ -5,6 +5,7 @@ both in one data file means a new synonym or label variant is a one-line data ch
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,10 +60,18 @@ class Lexicon:
     active_columns: tuple[PrintedName, ...]
     operations: dict[str, tuple[str, ...]]
     place_words: tuple[str, ...]
-    place_levels: dict[str, str]
+    place_levels: tuple[str, ...]  # 县, 市, 自治州 …, longest first
+    level_words: dict[str, str]
     government_words: tuple[str, ...]
     stopwords: frozenset[str]
     search_phrases: tuple[str, ...]
+
+    def bare_place(self, place: str) -> str | None:
+        """A place without its level word, when two characters or more remain: 色达县 → 色达."""
+        for level in self.place_levels:
+            if place.endswith(level) and len(place) - len(level) >= 2:
+                return place[: -len(level)]
+        return None
 
     def field(self, code: str) -> FieldDef:
         """Return the definition of a field code; KeyError for an unknown code."""
@@ -98,6 +107,14 @@ class Lexicon:
             words.update(group)
         words.update(self.search_phrases)
         return sorted(w for w in words if len(w) >= 2)
+
+
+_PARENT_PLACE = re.compile(r"^.+?(?:省|自治区|自治州|地区|盟|市|州)(?=.+(?:县|区|市|旗|镇|乡|街道)$)")
+
+
+def local_place(region: str) -> str:
+    """A region without the city or province above it: 伊春市伊美区 → 伊美区."""
+    return _PARENT_PLACE.sub("", region)
 
 
 @lru_cache(maxsize=None)
@@ -153,7 +170,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         active_columns=tuple(PrintedName(c["code"], tuple(c["printed"])) for c in raw["active_column"]),
         operations={k: tuple(v) for k, v in raw["operations"].items()},
         place_words=tuple(raw["places"]["words"]),
-        place_levels=dict(raw["places"]["level_words"]),
+        place_levels=tuple(raw["places"]["levels"]),
+        level_words=dict(raw["places"]["level_words"]),
         government_words=tuple(raw["bodies"]["government"]),
         stopwords=frozenset(raw["stopwords"]["words"]),
         search_phrases=tuple(raw["search"]["phrases"]),

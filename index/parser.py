@@ -35,7 +35,6 @@ _TITLE_TAIL = re.compile(r"(?:19|20)\d{2}\s*年度?.*$")
 _PLACE_ENDS = "省市县区州旗盟"
 _WORDS_STARTING_WITH_LEVEL = {"市场", "市政", "市容", "市民", "市级", "县级", "区级", "区域", "县域", "州际", "省级"}
 _WORDS_ENDING_WITH_LEVEL = {"城市", "都市", "社区", "园区", "景区", "辖区", "片区", "小区", "市区", "城区", "矿区", "山区", "牧区", "林区", "库区", "垦区", "湾区"}
-_ADMIN_SUFFIXES = ("省", "自治区", "市", "州", "盟", "地区", "县", "旗", "区", "镇", "乡", "街道")
 _BLANK_IS_ZERO = re.compile(r"(空白|空格|未填)[^。\n]{0,8}(表示|为|视为|即)\s*[0零]")
 _PASSAGE_MAX = 300
 _PUBLISHED_LABEL = re.compile(r"(发布|公开|成文)(日期|时间)[:：]")
@@ -82,7 +81,7 @@ def split_body(body: str, lexicon: Lexicon) -> tuple[str, str]:
     """Split an issuing body into its place and level: 伊春市伊美区人民政府 → (伊春市伊美区, district)."""
     government = next((body[: -len(g)] for g in sorted(lexicon.government_words, key=len, reverse=True)
                        if body.endswith(g) and len(body) > len(g)), None)
-    if government is None and body.endswith(_ADMIN_SUFFIXES):
+    if government is None and body.endswith(lexicon.place_levels):
         government = body
     if government is None:
         return _department_place(body), "department"

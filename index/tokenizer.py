@@ -22,8 +22,6 @@ from index.lexicon import load_lexicon
 # A number as printed: digits joined by "." or "-" (8978.04, 0314-5053366, 2023-01-01).
 _NUMBER = re.compile(r"[0-9]+(?:[.\-][0-9]+)*")
 _NUMBER_PARTS = re.compile(r"[0-9]+")
-# A place name's level, so 色达县 also makes 色达 a word (reports say 中国色达, 我县).
-_PLACE_LEVEL = re.compile(r"(?<=..)(?:自治县|自治州|自治区|省|市|县|区|州|旗|盟|镇|乡)$")
 # Phrases the search needs whole that Lexicon.terms() lacks (it holds question and table words).
 # Whitespace (Z*), punctuation (P*), symbols (S*) and control characters such as \n (C*)
 # carry no meaning for retrieval.
@@ -63,11 +61,13 @@ def tokenize(text: str) -> list[str]:
 def add_words(words: Iterable[str]) -> None:
     """Make names of bodies and regions single tokens (色达县); adding a word twice is harmless."""
     segmenter = _segmenter()
+    lexicon = load_lexicon()
     added = []
     with _lock:
         for name in words:
             name = unicodedata.normalize("NFKC", name).strip().lower()
-            for word in (name, _PLACE_LEVEL.sub("", name)):
+            # 色达县 also makes 色达 a word: reports say 中国色达, 我县.
+            for word in (name, lexicon.bare_place(name) or name):
                 if len(word) >= 2 and not segmenter.FREQ.get(word):
                     segmenter.add_word(word, freq=_NAME_FREQ)
                     added.append(word)
