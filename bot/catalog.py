@@ -24,8 +24,8 @@ class Body:
 
     @property
     def name(self) -> str:
-        """What to call the body in an answer: the place, or a department's full name."""
-        return self.body if self.level == "department" else self.region
+        """What to call the body in an answer (as its reports say: StoredReport.name)."""
+        return self.reports[-1].name
 
     @property
     def government(self) -> bool:
