@@ -44,7 +44,7 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
                 continue
             state = "未变化" if outcome.unchanged else ("已替换旧版本" if outcome.replaced else "已载入")
             _print(f"✓ {path.name}: {outcome.body} {outcome.year}年，{outcome.cells}个数字，"
-                   f"{len(outcome.findings)}处对不上，{state}", out)
+                   f"{len(outcome.findings)}处对不上，{state}；{outcome.reading()}", out)
     finally:
         engine.close()
     return 1 if failed else 0

@@ -21,6 +21,7 @@ from index import tokenizer
 from index.errors import ReportbotError
 from index.ingest import PreparedReport, prepare_many, prepare_report, store_report
 from index.lexicon import Lexicon, load_lexicon
+from index.report import TableRead
 from index.search import PassageIndex
 from index.store import (cell_rows, find_report, list_reports, open_store, read_only_query,
                          remove_report, report_findings)
@@ -40,6 +41,11 @@ class LoadOutcome:
     findings: tuple[str, ...]
     replaced: str | None
     unchanged: bool
+    table_reads: tuple[TableRead, ...] = ()
+
+    def reading(self) -> str:
+        """One short phrase per table: how it was read (表二按原文读取；表三数字粘连…)."""
+        return "；".join(t.note for t in self.table_reads)
 
     def summary(self) -> str:
         """Several plain lines: what was extracted and which of the report's sums do not add up."""
@@ -47,6 +53,8 @@ class LoadOutcome:
             return f"这份文件之前已经载入过：{self.title}。库里没有任何变化。"
         lines = [f"已载入：{self.title}", f"发布机关：{self.body}（{self.region}），年度：{self.year}",
                  f"表格数字：{self.cells}个" + (f"（其中{self.inferred}个原文缺失、按合计推算）" if self.inferred else "")]
+        if self.table_reads:
+            lines.append(f"读取方式：{self.reading()}")
         if self.replaced:
             lines.append(f"替换了同一机关同一年度的旧版本：{self.replaced}")
         if self.findings:
@@ -203,7 +211,8 @@ class Engine:
                 report_id=stored.id, title=stored.title, body=stored.body, region=stored.region, year=stored.year,
                 cells=stored.cells, inferred=sum(1 for c in report.cells if c.inferred),
                 findings=tuple(message for _rule, message, _fields in report_findings(self.db, stored.id)),
-                replaced=saved.replaced.title if saved.replaced else None, unchanged=saved.unchanged)
+                replaced=saved.replaced.title if saved.replaced else None, unchanged=saved.unchanged,
+                table_reads=report.table_reads)
 
     def remove(self, name: str) -> str:
         """Remove one report (by id, title or body and year); return its title."""

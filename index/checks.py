@@ -25,7 +25,7 @@ def _sum_cell(template: Cell, field: str, label: str, applicant: str | None, par
     return Cell(
         table=template.table, field=field, label=label, applicant=applicant,
         value=sum(p.value for p in present), unit=template.unit, raw="", row_label="",
-        derived=True, inputs=tuple(f"{p.field}[{p.applicant}]" if p.applicant else p.field for p in present),
+        derived=True, method="derived", inputs=tuple(f"{p.field}[{p.applicant}]" if p.applicant else p.field for p in present),
     )
 
 

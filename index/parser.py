@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.checks import derive_cells, find_inconsistencies
 from index.document import Document, Paragraph, Table
 from index.errors import NotAReportError
 from index.lexicon import Lexicon, load_lexicon
 from index.numbers import normalize
-from index.report import Cell, Passage, RawRow, Report, Section
+from index.report import Cell, Passage, RawRow, Report, Section, TableRead
 from index.tables import GridRow, parse_active, parse_requests, parse_review
 
 SECTION_NAMES = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
@@ -258,14 +258,44 @@ def parse_report(document: Document, lexicon: Lexicon | None = None) -> Report:
     for kind in (2, 3, 4):
         section_cells = [c for c in cells if c.table == ("active", "requests", "review")[kind - 2]]
         passages.extend(_table_passages(section_cells, headings.get(kind, SECTION_NAMES[kind - 1]), applicant_labels))
+    table_reads = read_methods(cells, raw_rows, ocr="OCR" in document.notes)
+    if "OCR" in document.notes:
+        cells = [c if c.method != "printed" else replace(c, method="ocr") for c in cells]
     layout = "2019" if any(c.field.endswith((".new_made", ".prev_items")) for c in cells) else "2021"
     return Report(
         title=identity.title, body=identity.body, region=identity.region, level=identity.level, year=identity.year,
         published=_published(paragraphs), layout=layout,
         sections=tuple(Section(n, headings[n], tuple(subsections.get(n, ()))) for n in sorted(headings)),
         passages=tuple(passages), cells=tuple(cells), findings=tuple(find_inconsistencies(cells, lexicon)),
-        raw_rows=tuple(raw_rows),
+        raw_rows=tuple(raw_rows), table_reads=table_reads,
     )
+
+
+_TABLE_NAMES = {"active": "表二（主动公开）", "requests": "表三（依申请公开）", "review": "表四（复议诉讼）"}
+# The least certain way a table's cells were read decides how the table is described.
+_METHOD_RANK = ("printed", "ocr", "derived", "split", "inferred", "raw", "missing")
+_METHOD_NOTES = {
+    "printed": "按原文读取", "ocr": "由扫描件文字识别读取，请与原件核对", "derived": "总计列空白，已按各列相加推算（标为推算）",
+    "split": "数字粘连，已按表内合计唯一拆分", "inferred": "原文缺一格，已按表内合计补出（标为推算）",
+    "raw": "数字无法确定对应到哪一格，已保留原文，未存入数字", "missing": "文件里没有找到这张表",
+}
+
+
+def read_methods(cells: list[Cell], raw_rows: list[RawRow], *, ocr: bool = False) -> tuple[TableRead, ...]:
+    """Say, for each of tables 二/三/四, the least certain way any of its cells was read."""
+    reads = []
+    for table, name in _TABLE_NAMES.items():
+        # Subtotals and legal_persons are always computed; a derived cell with a printed row label
+        # stands in for a blank printed cell (a blank 总计 column) and does count.
+        methods = {c.method for c in cells if c.table == table and (not c.derived or c.row_label)}
+        if not methods:
+            method = "raw" if any(r.table == table for r in raw_rows) else "missing"
+        else:
+            method = max(methods, key=_METHOD_RANK.index)
+            if ocr and method == "printed":
+                method = "ocr"
+        reads.append(TableRead(table=table, method=method, note=f"{name}{_METHOD_NOTES[method]}"))
+    return tuple(reads)
 
 
 def _row_kind(row: tuple[str, ...]) -> int | None:

@@ -24,6 +24,27 @@ class Cell:
     inferred: bool = False
     derived: bool = False
     inputs: tuple[str, ...] = ()
+    method: str = "printed"  # one of CELL_METHODS: how the value was read
+
+
+CELL_METHODS = ("printed", "split", "inferred", "derived", "ocr")
+TABLE_METHODS = ("printed", "split", "inferred", "derived", "ocr", "raw", "missing")
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """How one of tables 二/三/四 was read, for the load line and every answer that touches it.
+
+    ``method`` is the least certain way any of its cells was read: ``printed`` (every cell as
+    printed), ``split`` (cells run together, split where the arithmetic left one way), ``inferred``
+    (a lost cell supplied by the arithmetic), ``derived`` (a blank total computed), ``ocr``
+    (read from a scanned page), ``raw`` (could not be read with certainty: kept as text, no cells),
+    ``missing`` (not found in the file). ``note`` says it in Chinese for people.
+    """
+
+    table: str  # "active", "requests", "review"
+    method: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,3 +100,4 @@ class Report:
     cells: tuple[Cell, ...]
     findings: tuple[Finding, ...] = ()
     raw_rows: tuple[RawRow, ...] = field(default=())
+    table_reads: tuple[TableRead, ...] = field(default=())

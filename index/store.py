@@ -135,6 +135,20 @@ _MIGRATIONS: tuple[str, ...] = (
     FROM reports r JOIN cells c ON c.report_id = r.id AND c.table_name = 'requests'
     GROUP BY r.id, c.applicant;
     """,
+    # How each cell and each table was read (printed, split, inferred, derived, ocr, raw):
+    # a journalist must see when a number is not simply as printed.
+    """
+    ALTER TABLE cells ADD COLUMN method TEXT NOT NULL DEFAULT 'printed';
+    UPDATE cells SET method = 'derived' WHERE derived = 1;
+    UPDATE cells SET method = 'inferred' WHERE inferred = 1;
+    CREATE TABLE table_reads (
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        table_name TEXT NOT NULL,
+        method TEXT NOT NULL,
+        note TEXT NOT NULL,
+        PRIMARY KEY (report_id, table_name)
+    );
+    """,
 )
 
 
@@ -309,10 +323,13 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
             [(report_id, i, p.section, p.kind, p.text, t) for i, (p, t) in enumerate(zip(report.passages, tokens))])
         db.conn.executemany(
             "INSERT INTO cells (report_id, table_name, field, label, applicant, applicant_label, value, unit, raw,"
-            " row_label, inferred, derived, inputs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " row_label, inferred, derived, inputs, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(report_id, c.table, c.field, c.label, c.applicant, applicant_labels.get(c.applicant) if c.applicant else None,
               c.value, c.unit, c.raw, c.row_label, int(c.inferred), int(c.derived),
-              json.dumps(list(c.inputs), ensure_ascii=False) if c.derived else None) for c in report.cells])
+              json.dumps(list(c.inputs), ensure_ascii=False) if c.derived else None, c.method) for c in report.cells])
+        db.conn.executemany(
+            "INSERT INTO table_reads (report_id, table_name, method, note) VALUES (?, ?, ?, ?)",
+            [(report_id, t.table, t.method, t.note) for t in report.table_reads])
         db.conn.executemany(
             "INSERT INTO findings (report_id, rule, message, fields, expected, actual) VALUES (?, ?, ?, ?, ?, ?)",
             [(report_id, f.rule, f.message, json.dumps(list(f.fields)), f.expected, f.actual) for f in report.findings])

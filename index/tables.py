@@ -147,6 +147,7 @@ class _RequestsTable:
                 raw=vr.raws[i],
                 row_label=vr.label,
                 inferred=i in vr.inferred,
+                method="inferred" if i in vr.inferred else "printed",
             )
             for vr in value_rows
             for i in range(self.width)
@@ -401,7 +402,8 @@ def parse_review(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
     label = "行政复议、行政诉讼"
     cells = [
         Cell(table="review", field=code, label=lexicon.field(code).label, applicant=None, value=numbers[i],
-             unit=lexicon.field(code).unit, raw=cells_text[i], row_label=label, inferred=i == inferred)
+             unit=lexicon.field(code).unit, raw=cells_text[i], row_label=label, inferred=i == inferred,
+             method="inferred" if i == inferred else "printed")
         for i, code in enumerate(codes)
     ]
     return cells, []
