@@ -10,7 +10,8 @@ from index.errors import NotAReportError
 from index.lexicon import Lexicon, load_lexicon
 from index.numbers import normalize
 from index.report import Cell, Passage, RawRow, Report, Section, TableRead
-from index.tables import GridRow, parse_active, parse_requests, parse_review
+from index.align import TABLE_OF_KIND, align_table
+from index.tables import GridRow
 
 SECTION_NAMES = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
                  "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项")
@@ -216,14 +217,17 @@ def parse_report(document: Document, lexicon: Lexicon | None = None) -> Report:
     subsection = ""
     passages: list[Passage] = []
     table_rows: dict[int, list[GridRow]] = {2: [], 3: [], 4: []}
+    zones: dict[int, list[str]] = {2: [], 3: [], 4: []}
     last_table_kind: int | None = None
-    for block in document.blocks:
+    for block in _with_inline_headings(document.blocks):
         if isinstance(block, Paragraph):
             number = _section_number(block.text, current)
             if number is not None:
                 current, subsection = number, ""
                 headings[number] = block.text.strip()
                 continue
+            if current in zones:
+                zones[current].append(block.text)
             if current == 0 and normalize(block.text) in identity.title:
                 continue
             sub = _subheading(block.text)
@@ -242,17 +246,19 @@ def parse_report(document: Document, lexicon: Lexicon | None = None) -> Report:
                 kind = _row_kind(row) or kind
                 if kind in table_rows:
                     table_rows[kind].append((row, block.grid))
+                    zones[kind].append("\t".join(row))
                 elif any(row):
                     passages.append(Passage(section=headings.get(current, "前言"), text=" ".join(c for c in row if c), kind="table"))
             last_table_kind = kind
+    if not _has_table_label(document.text()):
+        raise NotAReportError("这份文件不像政府信息公开工作年度报告：找不到“主动公开政府信息情况”“收到和处理政府信息公开申请情况”等表格或章节。")
     cells: list[Cell] = []
     raw_rows: list[RawRow] = []
-    for kind, parse in ((2, parse_active), (3, parse_requests), (4, parse_review)):
-        found, raw = parse(table_rows[kind], lexicon, blank_is_zero=blank_is_zero)
+    for kind in (2, 3, 4):
+        found, raw = align_table(TABLE_OF_KIND[kind], table_rows[kind], "\n".join(zones[kind]), lexicon,
+                                 blank_is_zero=blank_is_zero, prose=document.text())
         cells.extend(found)
         raw_rows.extend(raw)
-    if not cells and len(headings) < 3:
-        raise NotAReportError("这份文件不像政府信息公开工作年度报告：找不到“主动公开政府信息情况”“收到和处理政府信息公开申请情况”等表格或章节。")
     cells.extend(derive_cells(cells, lexicon))
     applicant_labels = {a.code: a.label for a in lexicon.applicants}
     for kind in (2, 3, 4):
@@ -277,7 +283,7 @@ _METHOD_RANK = ("printed", "ocr", "derived", "split", "inferred", "raw", "missin
 _METHOD_NOTES = {
     "printed": "按原文读取", "ocr": "由扫描件文字识别读取，请与原件核对", "derived": "总计列空白，已按各列相加推算（标为推算）",
     "split": "数字粘连，已按表内合计唯一拆分", "inferred": "原文缺一格，已按表内合计补出（标为推算）",
-    "raw": "数字无法确定对应到哪一格，已保留原文，未存入数字", "missing": "文件里没有找到这张表",
+    "raw": "有数字粘连或错位，无法唯一拆分到各格，已保留原文（这些格未存数字）", "missing": "文件里没有找到这张表",
 }
 
 
@@ -288,7 +294,9 @@ def read_methods(cells: list[Cell], raw_rows: list[RawRow], *, ocr: bool = False
         # Subtotals and legal_persons are always computed; a derived cell with a printed row label
         # stands in for a blank printed cell (a blank 总计 column) and does count.
         methods = {c.method for c in cells if c.table == table and (not c.derived or c.row_label)}
-        if not methods:
+        if any(r.table == table and r.reason == "ambiguous_split" for r in raw_rows):
+            method = "raw"
+        elif not methods:
             method = "raw" if any(r.table == table for r in raw_rows) else "missing"
         else:
             method = max(methods, key=_METHOD_RANK.index)
@@ -296,6 +304,40 @@ def read_methods(cells: list[Cell], raw_rows: list[RawRow], *, ocr: bool = False
                 method = "ocr"
         reads.append(TableRead(table=table, method=method, note=f"{name}{_METHOD_NOTES[method]}"))
     return tuple(reads)
+
+
+# Labels only the national format's tables print: a file with none of them is not a report.
+_TABLE_LABELS = re.compile(r"本年新收|予以公开|不予公开|第二十条|规范性文件|行政许可|行政处罚|复议后起诉|未经复议|结果维持|尚未审结")
+# A section heading in the middle of a line (crawled pages put the whole report on one line).
+_INLINE_HEADING = re.compile(r"(?:第[一二三四五六]部分|(?<!\d)[一二三四五六1-6]\s*[、.．])\s*[^\s。；，]{2,26}?(?:情况|问题|事项)")
+
+
+def _has_table_label(text: str) -> bool:
+    return bool(_TABLE_LABELS.search(normalize(text)))
+
+
+def _with_inline_headings(blocks: tuple) -> list:
+    """Split long paragraphs at the section headings printed inside them, heading on its own."""
+    out: list = []
+    for block in blocks:
+        if not isinstance(block, Paragraph) or len(block.text) < 60:
+            out.append(block)
+            continue
+        text, last, current = block.text, 0, 0
+        for match in _INLINE_HEADING.finditer(text):
+            number = _section_number(match.group(0), current)
+            if number is None:
+                continue
+            current = number
+            if text[last:match.start()].strip():
+                out.append(Paragraph(text[last:match.start()].strip()))
+            out.append(Paragraph(match.group(0).strip()))
+            last = match.end()
+        if last == 0:
+            out.append(block)
+        elif text[last:].strip():
+            out.append(Paragraph(text[last:].strip()))
+    return out
 
 
 def _row_kind(row: tuple[str, ...]) -> int | None:

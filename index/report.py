@@ -82,6 +82,7 @@ class RawRow:
 
     table: str
     cells: tuple[str, ...]
+    reason: str = ""  # "ambiguous_split": numbers ran together and no rule settles how to cut them
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,7 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE cells ADD COLUMN method TEXT NOT NULL DEFAULT 'printed';
     UPDATE cells SET method = 'derived' WHERE derived = 1;
     UPDATE cells SET method = 'inferred' WHERE inferred = 1;
+    ALTER TABLE raw_rows ADD COLUMN reason TEXT NOT NULL DEFAULT '';
     CREATE TABLE table_reads (
         report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
         table_name TEXT NOT NULL,
@@ -334,8 +335,8 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
             "INSERT INTO findings (report_id, rule, message, fields, expected, actual) VALUES (?, ?, ?, ?, ?, ?)",
             [(report_id, f.rule, f.message, json.dumps(list(f.fields)), f.expected, f.actual) for f in report.findings])
         db.conn.executemany(
-            "INSERT INTO raw_rows (report_id, table_name, cells) VALUES (?, ?, ?)",
-            [(report_id, r.table, json.dumps(list(r.cells), ensure_ascii=False)) for r in report.raw_rows])
+            "INSERT INTO raw_rows (report_id, table_name, cells, reason) VALUES (?, ?, ?, ?)",
+            [(report_id, r.table, json.dumps(list(r.cells), ensure_ascii=False), r.reason) for r in report.raw_rows])
     return SaveResult(get_report(db, report_id), replaced, unchanged=False)
 
 

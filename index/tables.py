@@ -8,6 +8,7 @@ fewer than its header (seed 004). Such a gap is placed where the table's own ari
 from __future__ import annotations
 
 import re
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -15,6 +16,7 @@ from typing import Iterable
 from index.lexicon import FieldDef, Lexicon
 from index.numbers import is_blank, is_numeric_cell, normalize, parse_number
 from index.report import Cell, RawRow
+from index.splits import splits
 
 Row = tuple[str, ...]
 GridRow = tuple[Row, bool]  # a row and whether its table has reliable column positions
@@ -40,6 +42,9 @@ class _ValueRow:
     raws: list[str]
     inferred: set[int] = field(default_factory=set)
     gap_numbers: list[tuple[float, str]] | None = None  # a short row still to be placed
+    split_options: list[list[str]] | None = None  # numbers run together: the cuts its own sum allows
+    split: bool = False  # the row's cells were cut out of numbers run together
+    guessed: bool = False  # fewer numbers than columns: which column each belongs to is a guess
 
 
 def _number(raw: str, blank_is_zero: bool) -> float | None:
@@ -86,9 +91,12 @@ class _RequestsTable:
         for cell in [cells[-1], "".join(cells)]:
             best: tuple[int, int, FieldDef] | None = None
             for f in self.fields:
-                if f.parent in self.parents and parent != f.parent:
-                    continue
                 for phrase in f.printed:
+                    # A short label (3.其他, 总计) names a row only under its own parent row;
+                    # a longer one (属于国家秘密) is enough alone, even when a broken layout
+                    # lost the parent's label.
+                    if f.parent in self.parents and parent != f.parent and len(phrase) <= 2:
+                        continue
                     if _phrase_matches(phrase, cell):
                         key = (len(phrase), f.code.count("."), f)
                         if best is None or key[:2] > best[:2]:
@@ -133,8 +141,15 @@ class _RequestsTable:
             seen.add(f.code)
             if grid and start is not None and labels[-1] < start:
                 after = list(row[start:start + self.width])
-            value_rows.append(self._values(f.code, "".join(label_cells), after, grid and start is not None))
+            read = self._values(f.code, "".join(label_cells), after, grid and start is not None)
+            if read is None:
+                raw_rows.append(RawRow("requests", row, reason="ambiguous_split"))
+            else:
+                value_rows.append(read)
         self._place_gaps(value_rows)
+        for vr in self._place_splits(value_rows):
+            value_rows.remove(vr)
+            raw_rows.append(RawRow("requests", (vr.label, *vr.raws), reason="ambiguous_split"))
         order = self._applicant_order(header_rows, start)
         cells = [
             Cell(
@@ -147,7 +162,8 @@ class _RequestsTable:
                 raw=vr.raws[i],
                 row_label=vr.label,
                 inferred=i in vr.inferred,
-                method="inferred" if i in vr.inferred else "printed",
+                method=("derived" if i == self.width - 1 else "inferred") if i in vr.inferred
+                else "inferred" if vr.guessed and vr.values[i] is not None else "split" if vr.split else "printed",
             )
             for vr in value_rows
             for i in range(self.width)
@@ -165,13 +181,25 @@ class _RequestsTable:
                 starts[numeric[0]] += 1
         return starts.most_common(1)[0][0] if starts else None
 
-    def _values(self, code: str, label: str, after: list[str], positional: bool) -> _ValueRow:
+    def _values(self, code: str, label: str, after: list[str], positional: bool) -> _ValueRow | None:
+        """The row's cells; None when its numbers cannot be placed in the columns with certainty."""
         cells = after[: self.width] if positional else _strip_blanks(after)
         if positional:
             cells = cells + [""] * (self.width - len(cells))
         numbers = [c for c in cells if parse_number(c) is not None]
+        if not positional and len(numbers) == len(cells) < self.width:
+            options = splits(cells, self.width, lambda v: abs(sum(v[:-1]) - v[-1]) < 1e-6)
+            if options:
+                return _ValueRow(code, label, [], list(cells), split_options=options)
         if not positional and len(cells) == self.width - 1 and len(numbers) == self.width - 1:
             return _ValueRow(code, label, [], [], gap_numbers=[(parse_number(c), c) for c in cells])
+        if not positional and len(numbers) == len(cells) == 2 and parse_number(cells[0]) <= parse_number(cells[1]):
+            # Only 自然人 and 总计 filled, the other columns left empty (real-world.md): the two
+            # numbers' columns are a guess, so both are flagged inferred.
+            values = [parse_number(cells[0])] + [None] * (self.width - 2) + [parse_number(cells[1])]
+            return _ValueRow(code, label, values, [cells[0]] + [""] * (self.width - 2) + [cells[1]], guessed=True)
+        if not positional and len(cells) < self.width - 1:
+            return None
         cells = (cells + [""] * self.width)[: self.width]
         return _ValueRow(code, label, [_number(c, self.blank_is_zero) for c in cells], list(cells))
 
@@ -189,6 +217,45 @@ class _RequestsTable:
         if len(found) == self.width and len(set(columns)) == self.width and columns[0] >= start:
             return tuple(sorted(found, key=found.__getitem__))
         return APPLICANT_ORDER
+
+    # -- numbers run together
+    def _place_splits(self, value_rows: list[_ValueRow]) -> list[_ValueRow]:
+        """Cut rows whose numbers ran together; return the rows no rule could settle.
+
+        A row its own sum leaves one cut for takes it. Rows left with several are settled
+        together by the column rules, only when exactly one combination breaks none.
+        """
+        pending = [vr for vr in value_rows if vr.split_options is not None]
+        printed = {id(vr): list(vr.raws) for vr in pending}
+        for vr in pending:
+            vr.values = [parse_number(c) for c in vr.split_options[0]]
+            vr.raws, vr.split = list(vr.split_options[0]), True
+        open_rows = [vr for vr in pending if len(vr.split_options) > 1]
+        combos = 1
+        for vr in open_rows:
+            combos *= len(vr.split_options)
+        unsettled: list[_ValueRow] = []
+        if open_rows and combos <= 20000:
+            good = []
+            for choice in itertools.product(*(vr.split_options for vr in open_rows)):
+                for vr, cut in zip(open_rows, choice):
+                    vr.values = [parse_number(c) for c in cut]
+                if self._violations(value_rows) == 0:
+                    good.append(choice)
+                    if len(good) > 1:
+                        break
+            if len(good) == 1:
+                for vr, cut in zip(open_rows, good[0]):
+                    vr.values, vr.raws = [parse_number(c) for c in cut], list(cut)
+            else:
+                unsettled = open_rows
+        elif open_rows:
+            unsettled = open_rows
+        for vr in pending:
+            vr.split_options = None
+        for vr in unsettled:
+            vr.raws = printed[id(vr)]
+        return unsettled
 
     # -- gaps
     def _fill(self, vr: _ValueRow, gap: int) -> bool:
@@ -261,7 +328,8 @@ class _RequestsTable:
         return bad
 
 
-def parse_requests(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False) -> tuple[list[Cell], list[RawRow]]:
+def parse_requests(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False,
+                   prose: str = "") -> tuple[list[Cell], list[RawRow]]:
     """Read table 三 (收到和处理政府信息公开申请情况) into cells keyed by field and applicant."""
     return _RequestsTable(lexicon, blank_is_zero).parse(rows)
 
@@ -287,7 +355,36 @@ def _unit_of(header: str, default: str) -> str:
     return default
 
 
-def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False) -> tuple[list[Cell], list[RawRow]]:
+def _column_words(code: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """Words the prose uses for one cell of table 二 (现行有效, 制发 …), from the lexicon."""
+    if not lexicon.has_field(code):
+        return ()
+    groups = lexicon.field(code).need[0] if lexicon.field(code).need else ()
+    return tuple(w for group in groups[1:] for w in group) or tuple(lexicon.field(code).boost)
+
+
+def _confirmed_by_prose(item: str, columns: list[str], options: list[list[str]], prose: str,
+                        lexicon: Lexicon) -> list[str] | None:
+    """The one cut of a run-together table 二 row that the report's prose states, if any.
+
+    现行有效规范性文件310件 supports every cut whose 现行有效 cell is 310; a cut is taken only when
+    it alone has the most support.
+    """
+    names = next((i.printed for i in lexicon.active_items if i.code == item), ())
+    sentences = [s for s in re.split(r"[。；;\n]", normalize(prose)) if any(n in s for n in names)]
+    stated: dict[str, set[str]] = {}
+    for column in columns:
+        words = _column_words(f"{item}.{column}", lexicon)
+        stated[column] = {m for s in sentences if any(w in s for w in words)
+                          for m in re.findall(r"(\d+(?:\.\d+)?)(?=件|个|项|万元)", s)}
+    support = [sum(1 for column, cell in zip(columns, cut) if cell in stated[column]) for cut in options]
+    best = max(support, default=0)
+    winners = [cut for cut, n in zip(options, support) if n == best]
+    return winners[0] if best > 0 and len(winners) == 1 else None
+
+
+def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False,
+                 prose: str = "") -> tuple[list[Cell], list[RawRow]]:
     """Read table 二 (主动公开政府信息情况): each block's header row names its columns."""
     cells: list[Cell] = []
     raw_rows: list[RawRow] = []
@@ -299,13 +396,15 @@ def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
             if any(c.strip() for c in row):
                 raw_rows.append(RawRow("active", row))
             continue
-        label = normalize(row[labels[0]])
-        if "第二十条" in label:
+        texts = [normalize(row[i]) for i in labels]
+        header = next((i for i in labels if "信息内容" in normalize(row[i])), None)
+        if header is not None:
+            columns = [(_match_printed(normalize(c), lexicon.active_columns), normalize(c)) for c in row[header + 1:] if c.strip()]
+            continue
+        if any("第二十条" in t for t in texts):
             columns = None
             continue
-        if "信息内容" in label:
-            columns = [(_match_printed(normalize(c), lexicon.active_columns), normalize(c)) for c in row[labels[0] + 1:] if c.strip()]
-            continue
+        label = texts[0]
         item = _match_printed(label, lexicon.active_items)
         after = list(row[labels[0] + 1:])
         if item is None or not any(parse_number(c) is not None for c in after):
@@ -315,8 +414,19 @@ def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
         cols = columns if columns is not None else [(c, "") for c in _DEFAULT_ACTIVE_COLUMNS.get(item, ("decisions",))]
         while len(after) > len(cols) and is_blank(after[0]):
             after = after[1:]
+        method = "printed"
+        numbers = [c for c in after if c.strip()]
+        if len(numbers) < len(cols) and all(parse_number(c) is not None for c in numbers):
+            options = splits(numbers, len(cols), lambda _values: True)
+            if options:
+                cut = options[0] if len(options) == 1 else _confirmed_by_prose(
+                    item, [c for c, _ in cols], options, prose, lexicon)
+                if cut is None:
+                    raw_rows.append(RawRow("active", row, reason="ambiguous_split"))
+                    continue
+                after, method = cut, "split"
         mapped = False
-        for (column, header), raw in zip(cols, after):
+        for (column, header_text), raw in zip(cols, after):
             code = f"{item}.{column}"
             if column is None or not lexicon.has_field(code) or code in seen:
                 continue
@@ -324,8 +434,8 @@ def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
             mapped = True
             fdef = lexicon.field(code)
             cells.append(Cell(table="active", field=code, label=fdef.label, applicant=None,
-                              value=_number(raw, blank_is_zero), unit=_unit_of(header, fdef.unit),
-                              raw=raw, row_label=label))
+                              value=_number(raw, blank_is_zero), unit=_unit_of(header_text, fdef.unit),
+                              raw=raw, row_label=label, method=method))
         if not mapped:
             raw_rows.append(RawRow("active", row))
     return cells, raw_rows
@@ -363,22 +473,33 @@ def _review_violations(values: list[float | None]) -> int:
     return bad
 
 
-def parse_review(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False) -> tuple[list[Cell], list[RawRow]]:
+def parse_review(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False,
+                 prose: str = "") -> tuple[list[Cell], list[RawRow]]:
     """Read table 四 (行政复议、行政诉讼): three blocks of five outcomes, in header order."""
     header_rows = [row for row, _ in rows if _label_cells(row)]
     value_cells: list[str] = []
-    grid = False
     for row, is_grid in rows:
-        if not _label_cells(row) and any(parse_number(c) is not None for c in row):
-            value_cells.extend(list(row) if is_grid else _strip_blanks(list(row)))
-            grid = grid or is_grid
+        labels = _label_cells(row)
+        # A flattened page puts the header and the values on one line: the values follow the
+        # last header word.
+        values = list(row[labels[-1] + 1:]) if labels else list(row)
+        if any(parse_number(c) is not None for c in values):
+            value_cells.extend(values if is_grid else _strip_blanks(values))
     codes = _review_layout(header_rows)
     width = len(codes)
     if not value_cells:
         return [], []
     cells_text = _strip_blanks(value_cells) if len(value_cells) > width else value_cells
     inferred: int | None = None
+    method = "printed"
     numbers = [parse_number(c) for c in cells_text]
+    if len(cells_text) < width and None not in numbers:
+        options = splits(cells_text, width, lambda v: _review_violations(v) == 0)
+        if len(options) > 1:
+            return [], [RawRow("review", tuple(cells_text), reason="ambiguous_split")]
+        if options:
+            cells_text, method = options[0], "split"
+            numbers = [parse_number(c) for c in cells_text]
     if len(cells_text) == width - 1 and None not in numbers:
         best: tuple[int, int, list[float | None]] | None = None
         for gap in range(width):
@@ -403,7 +524,7 @@ def parse_review(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
     cells = [
         Cell(table="review", field=code, label=lexicon.field(code).label, applicant=None, value=numbers[i],
              unit=lexicon.field(code).unit, raw=cells_text[i], row_label=label, inferred=i == inferred,
-             method="inferred" if i == inferred else "printed")
+             method="inferred" if i == inferred else method)
         for i, code in enumerate(codes)
     ]
     return cells, []

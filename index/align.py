@@ -1,0 +1,62 @@
+"""Place one table's numbers into the national template, whatever layout the file had.
+
+The same table can reach the parser in three shapes: rows as the reader found them (a real grid,
+tab rows, Markdown rows), or the table's zone read as one stream of labels and numbers, paired
+labels-first or numbers-first (PDF text prints a row's values before its label). Each shape is
+read by the same table reader (index/tables.py) and the reading that places the most printed
+cells while breaking the fewest of the report's own rules wins; on a tie the reader's own rows
+win, so a clean file is read exactly as it is printed.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from index.checks import derive_cells, find_inconsistencies
+from index.lexicon import Lexicon
+from index.report import Cell, RawRow
+from index.stream import rebuild_rows, tokens
+from index.tables import GridRow, parse_active, parse_requests, parse_review
+
+TABLE_OF_KIND = {2: "active", 3: "requests", 4: "review"}
+_READERS: dict[str, Callable] = {"active": parse_active, "requests": parse_requests, "review": parse_review}
+# Where a table's zone starts: text before it (prose of the same section) is not the table.
+_STARTS = {
+    "active": re.compile(r"第二十条|信息内容"),
+    "requests": re.compile(r"申请人情况|自然人|本年新收"),
+    "review": re.compile(r"行政复议"),
+}
+
+
+def row_phrases(table: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """The printed phrases that name a row of the table (table 四's rows have no labels)."""
+    if table == "active":
+        return tuple(p for item in lexicon.active_items for p in item.printed)
+    if table == "requests":
+        return tuple(p for f in lexicon.fields if f.table == "requests" for p in f.printed)
+    return ()
+
+
+def _quality(cells: list[Cell], lexicon: Lexicon) -> tuple[int, int]:
+    """Cells placed as printed, less a price for each cell not printed and each broken rule."""
+    printed = sum(1 for c in cells if not c.derived and c.value is not None and c.method in ("printed", "split"))
+    guessed = sum(1 for c in cells if c.method in ("inferred", "derived") and not c.derived)
+    broken = len(find_inconsistencies(cells + derive_cells(cells, lexicon), lexicon))
+    return printed - 2 * guessed - 4 * broken, -broken
+
+
+def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *, blank_is_zero: bool = False,
+                prose: str = "") -> tuple[list[Cell], list[RawRow]]:
+    """Read one of tables 二/三/四 from its rows and its zone's text; return cells and raw rows."""
+    read = _READERS[table]
+    candidates = [read(rows, lexicon, blank_is_zero=blank_is_zero, prose=prose)]
+    start = _STARTS[table].search(zone)
+    if start is not None:
+        phrases = row_phrases(table, lexicon)
+        stream = tokens(zone[start.start():], phrases)
+        for labels_first in (True, False):
+            rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first)]
+            candidates.append(read(rebuilt, lexicon, blank_is_zero=blank_is_zero, prose=prose))
+    best = max(range(len(candidates)), key=lambda i: (_quality(candidates[i][0], lexicon), -i))
+    return candidates[best]
+

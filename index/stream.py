@@ -1,0 +1,130 @@
+"""Rebuild table rows from a stream of labels and numbers, whatever the line structure was.
+
+Flattened portal pages put a whole table on one line; PDF text prints a row's values before its
+label and breaks labels over lines; converters invent headers and cut tables into mini-tables.
+What survives all of these is the order of labels and numbers. This module turns the text of one
+table's zone into that stream, then pairs each row label of the national template with the
+numbers next to it — after it (``labels_first``) or before it (PDF text) — and returns plain
+rows, the same shape every other layout gives the table readers in index/tables.py.
+
+Example: ``规章 0 0 5 行政规范性文件1264310`` → ``("规章", "0", "0", "5")``,
+``("行政规范性文件", "1264310")`` (the run-together number is split later, by arithmetic).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.numbers import normalize, parse_number
+
+Row = tuple[str, ...]
+
+# Page furniture inside tables: "— 3 —", "- 12 -", "第 3 页", "共 12 页".
+_FOOTER = re.compile(r"[—–－\-]{1,2}\s*\d{1,3}\s*[—–－\-]{1,2}(?!\s*\d)|第\s*\d{1,3}\s*页|共\s*\d{1,3}\s*页")
+_SPLIT = re.compile(r"[\s|｜\u3000]+")
+_RULE = re.compile(r"^[:：\-—=_]{3,}$")
+_BLANK_MARK = {"-", "—", "–", "/", "／", "--", "——"}
+# An invented column header of a converter: 数据1, 列2, Column3, col 4.
+_INVENTED = re.compile(r"^(?:数据|列|栏|Column|column|col|Col)\s*\d{1,2}$")
+# List numbering glued to a label: 1.属于国家秘密, 2、重复申请, (3)其他 — not a number.
+_NUMBERING_DIGITS = re.compile(r"(?:(?<=^)|(?<=[）)\s]))\d{1,2}(?=[.．、]\D)|[（(]\d{1,2}[)）]")
+_DIGIT_RUN = re.compile(r"\d[\d,，.]*\d|\d")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One label or number of the stream, as printed."""
+
+    text: str
+    number: bool
+
+
+def _is_number(text: str) -> bool:
+    return parse_number(text) is not None or text in _BLANK_MARK
+
+
+def _pieces(token: str, phrases: tuple[str, ...]) -> list[Token]:
+    """Split a token where digits are glued to a table label: 行政规范性文件1264310."""
+    if _is_number(token):
+        return [Token(token, True)]
+    compact = normalize(token)
+    if not any(p in compact for p in phrases):
+        return [Token(token, False)]
+    masked = _NUMBERING_DIGITS.sub(lambda m: "#" * len(m.group(0)), compact)
+    out: list[Token] = []
+    last = 0
+    for match in _DIGIT_RUN.finditer(masked):
+        if match.start() > last:
+            out.append(Token(compact[last:match.start()], False))
+        out.append(Token(compact[match.start():match.end()], True))
+        last = match.end()
+    if last < len(compact):
+        out.append(Token(compact[last:], False))
+    return out
+
+
+def tokens(text: str, phrases: tuple[str, ...]) -> list[Token]:
+    """Turn a table zone's text into labels and numbers, dropping page furniture."""
+    out: list[Token] = []
+    for raw in _SPLIT.split(_FOOTER.sub(" ", text)):
+        raw = raw.strip("*")
+        if not raw or _RULE.match(raw) or _INVENTED.match(raw):
+            continue
+        out.extend(_pieces(raw, phrases))
+    return out
+
+
+def _runs(stream: list[Token]) -> list[tuple[bool, list[str]]]:
+    runs: list[tuple[bool, list[str]]] = []
+    for token in stream:
+        if runs and runs[-1][0] == token.number:
+            runs[-1][1].append(token.text)
+        else:
+            runs.append((token.number, [token.text]))
+    return runs
+
+
+def _names_row(text: str, phrases: tuple[str, ...]) -> bool:
+    compact = normalize(text)
+    return any(p in compact for p in phrases if len(p) > 2) or any(
+        re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]", "", compact) == p for p in phrases if len(p) <= 2)
+
+
+def _split_label(labels: list[str], phrases: tuple[str, ...], *, at_end: bool) -> tuple[list[str], list[str]]:
+    """Split a run of label tokens into (header words, the row's label).
+
+    With ``at_end`` the row label is the shortest suffix that names a template row (labels
+    before their numbers); otherwise the shortest prefix (numbers before their label).
+    """
+    n = len(labels)
+    spans = [(n - k, n) for k in range(1, n + 1)] if at_end else [(0, k) for k in range(1, n + 1)]
+    for start, end in spans:
+        if _names_row("".join(labels[start:end]), phrases):
+            if at_end:
+                return labels[:start], ["".join(labels[start:end])]
+            return labels[end:], ["".join(labels[start:end])]
+    return labels, []
+
+
+def rebuild_rows(stream: list[Token], phrases: tuple[str, ...], *, labels_first: bool = True) -> list[Row]:
+    """Pair each template row label with its numbers; header words become rows of their own.
+
+    Numbers next to words that name no row (the values of table 四 after its header) stay on a
+    row of their own, so a table whose values have no labels still sees them.
+    """
+    runs = _runs(stream)
+    rows: list[Row] = []
+    orphan = 0 if labels_first else len(runs) - 1  # a number run with no label on its side
+    if runs and runs[orphan][0]:
+        rows.append(tuple(runs[orphan][1]))
+    for i, (is_number, texts) in enumerate(runs):
+        if is_number:
+            continue
+        neighbour = i + 1 if labels_first else i - 1
+        numbers = runs[neighbour][1] if 0 <= neighbour < len(runs) and runs[neighbour][0] else []
+        rest, label = _split_label(texts, phrases, at_end=labels_first)
+        row = [tuple(label) + tuple(numbers)] if label or numbers else []
+        rows.extend([tuple(rest)] + row if labels_first and rest else row + ([tuple(rest)] if rest else []))
+    if not labels_first and rows and runs and runs[orphan][0]:
+        rows.append(rows.pop(0))
+    return rows
