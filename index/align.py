@@ -37,6 +37,11 @@ def row_phrases(table: str, lexicon: Lexicon) -> tuple[str, ...]:
     return ()
 
 
+def category_phrases(table: str, lexicon: Lexicon) -> frozenset[str]:
+    """Phrases that name a category row of table 三 (不予公开 …), weaker than its items' names."""
+    return frozenset(p for f in lexicon.fields if f.table == table and f.derived for p in f.printed)
+
+
 def _quality(cells: list[Cell], lexicon: Lexicon) -> tuple[int, int]:
     """Cells placed as printed, less a price for each cell not printed and each broken rule."""
     printed = sum(1 for c in cells if not c.derived and c.value is not None and c.method in ("printed", "split"))
@@ -55,7 +60,8 @@ def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *,
         phrases = row_phrases(table, lexicon)
         stream = tokens(zone[start.start():], phrases)
         for labels_first in (True, False):
-            rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first)]
+            rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first,
+                                                            weak=category_phrases(table, lexicon))]
             candidates.append(read(rebuilt, lexicon, blank_is_zero=blank_is_zero, prose=prose))
     best = max(range(len(candidates)), key=lambda i: (_quality(candidates[i][0], lexicon), -i))
     return candidates[best]

@@ -90,23 +90,33 @@ def _names_row(text: str, phrases: tuple[str, ...]) -> bool:
         re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]", "", compact) == p for p in phrases if len(p) <= 2)
 
 
-def _split_label(labels: list[str], phrases: tuple[str, ...], *, at_end: bool) -> tuple[list[str], list[str]]:
+def _split_label(labels: list[str], phrases: tuple[str, ...], weak: frozenset[str], *,
+                 at_end: bool) -> tuple[list[str], list[str]]:
     """Split a run of label tokens into (header words, the row's label).
 
     With ``at_end`` the row label is the shortest suffix that names a template row (labels
-    before their numbers); otherwise the shortest prefix (numbers before their label).
+    before their numbers); otherwise the shortest prefix (numbers before their label). A span
+    naming only a category row (``weak``: 不予公开 …) gives way to one naming an item of it:
+    ``（三）不予公开 1.属于国家秘密`` after its numbers is the 国家秘密 row.
     """
     n = len(labels)
     spans = [(n - k, n) for k in range(1, n + 1)] if at_end else [(0, k) for k in range(1, n + 1)]
-    for start, end in spans:
-        if _names_row("".join(labels[start:end]), phrases):
-            if at_end:
-                return labels[:start], ["".join(labels[start:end])]
-            return labels[end:], ["".join(labels[start:end])]
-    return labels, []
+    strong = tuple(p for p in phrases if p not in weak)
+    found = [(start, end) for start, end in spans if _names_row("".join(labels[start:end]), phrases)]
+    if not found:
+        return labels, []
+    start, end = found[0]
+    if not _names_row("".join(labels[start:end]), strong):
+        if not at_end and end < n and _names_row("".join(labels[end:]), strong):
+            inner = _split_label(labels[end:], phrases, weak, at_end=False)
+            return labels[:end] + inner[0], inner[1]
+    if at_end:
+        return labels[:start], ["".join(labels[start:end])]
+    return labels[end:], ["".join(labels[start:end])]
 
 
-def rebuild_rows(stream: list[Token], phrases: tuple[str, ...], *, labels_first: bool = True) -> list[Row]:
+def rebuild_rows(stream: list[Token], phrases: tuple[str, ...], *, labels_first: bool = True,
+                 weak: frozenset[str] = frozenset()) -> list[Row]:
     """Pair each template row label with its numbers; header words become rows of their own.
 
     Numbers next to words that name no row (the values of table 四 after its header) stay on a
@@ -122,7 +132,7 @@ def rebuild_rows(stream: list[Token], phrases: tuple[str, ...], *, labels_first:
             continue
         neighbour = i + 1 if labels_first else i - 1
         numbers = runs[neighbour][1] if 0 <= neighbour < len(runs) and runs[neighbour][0] else []
-        rest, label = _split_label(texts, phrases, at_end=labels_first)
+        rest, label = _split_label(texts, phrases, weak, at_end=labels_first)
         row = [tuple(label) + tuple(numbers)] if label or numbers else []
         rows.extend([tuple(rest)] + row if labels_first and rest else row + ([tuple(rest)] if rest else []))
     if not labels_first and rows and runs and runs[orphan][0]:
