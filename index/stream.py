@@ -20,14 +20,14 @@ from index.numbers import normalize, parse_number
 Row = tuple[str, ...]
 
 # Page furniture inside tables: "— 3 —", "- 12 -", "第 3 页", "共 12 页".
-_FOOTER = re.compile(r"[—–－\-]{1,2}\s*\d{1,3}\s*[—–－\-]{1,2}(?!\s*\d)|第\s*\d{1,3}\s*页|共\s*\d{1,3}\s*页")
+FOOTER = re.compile(r"(?<!\S)[—–－\-]{1,2}\s*\d{1,3}\s*[—–－\-]{1,2}(?!\S)|第\s*\d{1,3}\s*页|共\s*\d{1,3}\s*页")
 _SPLIT = re.compile(r"[\s|｜\u3000]+")
 _RULE = re.compile(r"^[:：\-—=_]{3,}$")
 _BLANK_MARK = {"-", "—", "–", "/", "／", "--", "——"}
 # An invented column header of a converter: 数据1, 列2, Column3, col 4.
 _INVENTED = re.compile(r"^(?:数据|列|栏|Column|column|col|Col)\s*\d{1,2}$")
 # List numbering glued to a label: 1.属于国家秘密, 2、重复申请, (3)其他 — not a number.
-_NUMBERING_DIGITS = re.compile(r"(?:(?<=^)|(?<=[）)\s]))\d{1,2}(?=[.．、]\D)|[（(]\d{1,2}[)）]")
+_NUMBERING_DIGITS = re.compile(r"(?<![\d.])\d{1,2}(?=[.．、]\s*[\u4e00-\u9fff])|[（(]\d{1,2}[)）]")
 _DIGIT_RUN = re.compile(r"\d[\d,，.]*\d|\d")
 
 
@@ -66,7 +66,7 @@ def _pieces(token: str, phrases: tuple[str, ...]) -> list[Token]:
 def tokens(text: str, phrases: tuple[str, ...]) -> list[Token]:
     """Turn a table zone's text into labels and numbers, dropping page furniture."""
     out: list[Token] = []
-    for raw in _SPLIT.split(_FOOTER.sub(" ", text)):
+    for raw in _SPLIT.split(FOOTER.sub(" ", text)):
         raw = raw.strip("*")
         if not raw or _RULE.match(raw) or _INVENTED.match(raw):
             continue

@@ -98,7 +98,8 @@ class _RequestsTable:
                     if f.parent in self.parents and parent != f.parent and len(phrase) <= 2:
                         continue
                     if _phrase_matches(phrase, cell):
-                        key = (len(phrase), f.code.count("."), f)
+                        # An item beats its category in one merged cell: （四）无法提供1.本机关不掌握….
+                        key = (f.code.count("."), len(phrase), f)
                         if best is None or key[:2] > best[:2]:
                             best = key
             if best is not None:
