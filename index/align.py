@@ -42,12 +42,15 @@ def category_phrases(table: str, lexicon: Lexicon) -> frozenset[str]:
     return frozenset(p for f in lexicon.fields if f.table == table and f.derived for p in f.printed)
 
 
-def _quality(cells: list[Cell], lexicon: Lexicon) -> tuple[int, int]:
-    """Cells placed as printed, less a price for each cell not printed and each broken rule."""
+def _quality(reading: tuple[list[Cell], list[RawRow]], lexicon: Lexicon) -> tuple[int, int, int]:
+    """Cells placed as printed, less a price for each cell not printed and each broken rule;
+    then rows recognised but kept raw (a table found and flagged beats a table not found)."""
+    cells, raw_rows = reading
     printed = sum(1 for c in cells if not c.derived and c.value is not None and c.method in ("printed", "split"))
     guessed = sum(1 for c in cells if c.method in ("inferred", "derived") and not c.derived)
     broken = len(find_inconsistencies(cells + derive_cells(cells, lexicon), lexicon))
-    return printed - 2 * guessed - 4 * broken, -broken
+    flagged = sum(1 for r in raw_rows if r.reason)
+    return printed - 2 * guessed - 4 * broken, -broken, flagged
 
 
 def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *, blank_is_zero: bool = False,
@@ -63,6 +66,6 @@ def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *,
             rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first,
                                                             weak=category_phrases(table, lexicon))]
             candidates.append(read(rebuilt, lexicon, blank_is_zero=blank_is_zero, prose=prose))
-    best = max(range(len(candidates)), key=lambda i: (_quality(candidates[i][0], lexicon), -i))
+    best = max(range(len(candidates)), key=lambda i: (_quality(candidates[i], lexicon), -i))
     return candidates[best]
 

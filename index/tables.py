@@ -189,7 +189,7 @@ class _RequestsTable:
             cells = cells + [""] * (self.width - len(cells))
         numbers = [c for c in cells if parse_number(c) is not None]
         if not positional and len(numbers) == len(cells) < self.width:
-            options = splits(cells, self.width, lambda v: abs(sum(v[:-1]) - v[-1]) < 1e-6)
+            options = splits(cells, self.width, total_after=self.width - 1)
             if options:
                 return _ValueRow(code, label, [], list(cells), split_options=options)
         if not positional and len(cells) == self.width - 1 and len(numbers) == self.width - 1:
@@ -418,7 +418,7 @@ def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
         method = "printed"
         numbers = [c for c in after if c.strip()]
         if len(numbers) < len(cols) and all(parse_number(c) is not None for c in numbers):
-            options = splits(numbers, len(cols), lambda _values: True)
+            options = splits(numbers, len(cols))
             if options:
                 cut = options[0] if len(options) == 1 else _confirmed_by_prose(
                     item, [c for c, _ in cols], options, prose, lexicon)
@@ -495,7 +495,7 @@ def parse_review(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
     method = "printed"
     numbers = [parse_number(c) for c in cells_text]
     if len(cells_text) < width and None not in numbers:
-        options = splits(cells_text, width, lambda v: _review_violations(v) == 0)
+        options = splits(cells_text, width, total_after=4)
         if len(options) > 1:
             return [], [RawRow("review", tuple(cells_text), reason="ambiguous_split")]
         if options:
