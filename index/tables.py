@@ -11,7 +11,8 @@ import re
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from difflib import SequenceMatcher
+from typing import Iterable, TypeVar
 
 from index.lexicon import FieldDef, Lexicon
 from index.numbers import is_blank, is_numeric_cell, normalize, parse_number
@@ -19,6 +20,7 @@ from index.report import Cell, RawRow
 from index.splits import splits
 
 Row = tuple[str, ...]
+T = TypeVar("T")
 GridRow = tuple[Row, bool]  # a row and whether its table has reliable column positions
 
 APPLICANT_ORDER = ("natural_person", "business", "research", "public_interest", "legal_service", "other_org", "total")
@@ -32,6 +34,23 @@ _OUTCOME_WORDS = (("维持", "upheld"), ("纠正", "corrected"), ("其他", "oth
 def strip_numbering(label: str) -> str:
     """Drop leading list numbering such as 三、 (一) 1. from a normalized label."""
     return _NUMBERING.sub("", label)
+
+
+_LABEL_LIKENESS = 0.8  # 其他法律行政止公开 vs 其他法律行政法规禁止公开: 0.86; unrelated rows stay below 0.6
+
+
+def closest_label(label: str, official: dict[str, T]) -> T | None:
+    """The row whose official label a slipped label (OCR, typo) is clearly closest to, or None.
+
+    Only when no printed phrase matched: a label at least 80% like one official label, and
+    clearly closer to it than to any other.
+    """
+    if len(label) < 4:
+        return None
+    scores = sorted(((SequenceMatcher(None, label, name).ratio(), name) for name in official), reverse=True)
+    if not scores or scores[0][0] < _LABEL_LIKENESS or (len(scores) > 1 and scores[0][0] - scores[1][0] < 0.1):
+        return None
+    return official[scores[0][1]]
 
 
 @dataclass
@@ -104,7 +123,7 @@ class _RequestsTable:
                             best = key
             if best is not None:
                 return best[2]
-        return None
+        return closest_label(strip_numbering(cells[-1]), {f.label.split("：")[-1]: f for f in self.fields})
 
     def _update_parent(self, cells: list[str], parent: str | None) -> str | None:
         for cell in cells:

@@ -130,3 +130,12 @@ def test_a_glued_row_is_read_right_or_not_at_all(parts: list[int]) -> None:
         values = {c.applicant: c.value for c in got}
         assert [values[a] for a in order] == row
         assert all(c.method == "split" for c in got)
+
+
+def test_a_label_with_a_slip_is_read_as_the_row_it_is_clearly_closest_to() -> None:
+    zone = ("申请人情况 自然人 总计\n一、本年新收政府信息公开申请数量\t3\t0\t0\t0\t0\t0\t3\n"
+            "（三）不予公开\t2.其他法律行政止公开\t1\t0\t0\t0\t0\t0\t1\n")
+    rows = [(tuple(line.split("\t")), False) for line in zone.splitlines()[1:]]
+    found, _raw = align_table("requests", rows, zone, LEXICON)
+    values = {(c.field, c.applicant): c.value for c in found}
+    assert values[("requests.denied.law_prohibited", "total")] == 1
