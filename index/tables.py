@@ -107,23 +107,27 @@ class _RequestsTable:
         self.parents = {f.code.rsplit(".", 1)[-1]: f for f in self.fields if f.parent == "handled" and f.derived}
 
     def _match(self, cells: list[str], parent: str | None) -> FieldDef | None:
-        for cell in [cells[-1], "".join(cells)]:
-            best: tuple[int, int, FieldDef] | None = None
-            for f in self.fields:
-                for phrase in f.printed:
-                    # A short label (3.其他, 总计) names a row only under its own parent row;
-                    # a longer one (属于国家秘密) is enough alone, even when a broken layout
-                    # lost the parent's label.
-                    if f.parent in self.parents and parent != f.parent and len(phrase) <= 2:
-                        continue
-                    if _phrase_matches(phrase, cell):
-                        # An item beats its category in one merged cell: （四）无法提供1.本机关不掌握….
-                        key = (f.code.count("."), len(phrase), f)
-                        if best is None or key[:2] > best[:2]:
-                            best = key
-            if best is not None:
-                return best[2]
-        return closest_label(strip_numbering(cells[-1]), {f.label.split("：")[-1]: f for f in self.fields})
+        """The row a label names: by printed phrase in its last cell, else by likeness of that
+        cell to an official label (a slip), else by printed phrase in all its cells together."""
+        official = {f.label.split("：")[-1]: f for f in self.fields}
+        return (self._phrase_match(cells[-1], parent) or closest_label(strip_numbering(cells[-1]), official)
+                or self._phrase_match("".join(cells), parent))
+
+    def _phrase_match(self, cell: str, parent: str | None) -> FieldDef | None:
+        best: tuple[int, int, FieldDef] | None = None
+        for f in self.fields:
+            for phrase in f.printed:
+                # A short label (3.其他, 总计) names a row only under its own parent row;
+                # a longer one (属于国家秘密) is enough alone, even when a broken layout
+                # lost the parent's label.
+                if f.parent in self.parents and parent != f.parent and len(phrase) <= 2:
+                    continue
+                if _phrase_matches(phrase, cell):
+                    # An item beats its category in one merged cell: （四）无法提供1.本机关不掌握….
+                    key = (f.code.count("."), len(phrase), f)
+                    if best is None or key[:2] > best[:2]:
+                        best = key
+        return best[2] if best else None
 
     def _update_parent(self, cells: list[str], parent: str | None) -> str | None:
         for cell in cells:
