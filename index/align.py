@@ -53,13 +53,28 @@ def _quality(reading: tuple[list[Cell], list[RawRow]], lexicon: Lexicon) -> tupl
     return printed - 2 * guessed - 4 * broken, -broken, flagged
 
 
+# Printed cells of a table read whole: 2021 table 三 with (六) as one row has 23 rows of 7;
+# table 二 has at least its ten 2021 cells; table 四 has fifteen.
+_WHOLE = {"requests": 23 * 7, "active": 10, "review": 15}
+
+
+def _complete(reading: tuple[list[Cell], list[RawRow]], table: str, lexicon: Lexicon) -> bool:
+    """Whether the reader's own rows already gave the whole table, every cell printed and every
+    rule holding: then no other reading can do better, and none is tried (loading stays fast)."""
+    cells, raw_rows = reading
+    printed = [c for c in cells if not c.derived]
+    return (len(printed) >= _WHOLE[table] and all(c.method == "printed" for c in printed)
+            and not any(r.reason for r in raw_rows)
+            and not find_inconsistencies(cells + derive_cells(cells, lexicon), lexicon))
+
+
 def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *, blank_is_zero: bool = False,
                 prose: str = "") -> tuple[list[Cell], list[RawRow]]:
     """Read one of tables 二/三/四 from its rows and its zone's text; return cells and raw rows."""
     read = _READERS[table]
     candidates = [read(rows, lexicon, blank_is_zero=blank_is_zero, prose=prose)]
     start = _STARTS[table].search(zone)
-    if start is not None:
+    if start is not None and not _complete(candidates[0], table, lexicon):
         phrases = row_phrases(table, lexicon)
         stream = tokens(zone[start.start():], phrases)
         for labels_first in (True, False):
