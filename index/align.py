@@ -21,11 +21,22 @@ from index.tables import GridRow, parse_active, parse_requests, parse_review
 TABLE_OF_KIND = {2: "active", 3: "requests", 4: "review"}
 _READERS: dict[str, Callable] = {"active": parse_active, "requests": parse_requests, "review": parse_review}
 # Where a table's zone starts: text before it (prose of the same section) is not the table.
+# Characters may be split by white space (a vertical header printed one character a line).
+def _spaced(*words: str) -> str:
+    return "|".join(r"\s*".join(map(re.escape, word)) for word in words)
+
+
 _STARTS = {
-    "active": re.compile(r"第二十条|信息内容"),
-    "requests": re.compile(r"申请人情况|自然人|本年新收"),
-    "review": re.compile(r"行政复议"),
+    "active": re.compile(_spaced("第二十条", "信息内容")),
+    "requests": re.compile(_spaced("申请人情况", "自然人", "本年新收")),
+    "review": re.compile(rf"(?:{_spaced('行政复议')})(?=(?:\s*\S){{0,40}}?\s*(?:{_spaced('维持')}))"),
 }
+
+
+def table_start(text: str, table: str) -> int | None:
+    """Where a table's zone starts in a text, or None when the text holds no such table."""
+    match = _STARTS[table].search(text)
+    return match.start() if match else None
 
 
 def row_phrases(table: str, lexicon: Lexicon) -> tuple[str, ...]:
@@ -73,10 +84,10 @@ def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *,
     """Read one of tables 二/三/四 from its rows and its zone's text; return cells and raw rows."""
     read = _READERS[table]
     candidates = [read(rows, lexicon, blank_is_zero=blank_is_zero, prose=prose)]
-    start = _STARTS[table].search(zone)
+    start = table_start(zone, table)
     if start is not None and not _complete(candidates[0], table, lexicon):
         phrases = row_phrases(table, lexicon)
-        stream = tokens(zone[start.start():], phrases)
+        stream = tokens(zone[start:], phrases)
         for labels_first in (True, False):
             rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first,
                                                             weak=category_phrases(table, lexicon))]

@@ -10,7 +10,7 @@ from index.errors import NotAReportError
 from index.lexicon import Lexicon, load_lexicon
 from index.numbers import normalize
 from index.report import Cell, Passage, RawRow, Report, Section, TableRead
-from index.align import TABLE_OF_KIND, align_table
+from index.align import TABLE_OF_KIND, align_table, table_start
 from index.tables import GridRow
 
 SECTION_NAMES = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
@@ -255,7 +255,8 @@ def parse_report(document: Document, lexicon: Lexicon | None = None) -> Report:
     cells: list[Cell] = []
     raw_rows: list[RawRow] = []
     for kind in (2, 3, 4):
-        found, raw = align_table(TABLE_OF_KIND[kind], table_rows[kind], "\n".join(zones[kind]), lexicon,
+        zone = "\n".join(zones[kind]) or _unheaded_zone(document.text(), TABLE_OF_KIND[kind])
+        found, raw = align_table(TABLE_OF_KIND[kind], table_rows[kind], zone, lexicon,
                                  blank_is_zero=blank_is_zero, prose=document.text())
         cells.extend(found)
         raw_rows.extend(raw)
@@ -310,6 +311,19 @@ def read_methods(cells: list[Cell], raw_rows: list[RawRow], *, ocr: bool = False
 _TABLE_LABELS = re.compile(r"本年新收|予以公开|不予公开|第二十条|规范性文件|行政许可|行政处罚|复议后起诉|未经复议|结果维持|尚未审结")
 # A section heading in the middle of a line (crawled pages put the whole report on one line).
 _INLINE_HEADING = re.compile(r"(?:第[一二三四五六]部分|(?<!\d)[一二三四五六1-6]\s*[、.．])\s*[^\s。；，]{2,26}?(?:情况|问题|事项)")
+
+
+_SECTION_FIVE = re.compile(r"存在的?主要问题|其他需要报告")
+
+
+def _unheaded_zone(text: str, table: str) -> str:
+    """A table's zone when its section heading is missing: from where the table starts to the
+    heading of section 五 (or the end). The aligner finds the table's own start in it."""
+    start = table_start(text, table)
+    if start is None:
+        return ""
+    end = _SECTION_FIVE.search(text, start)
+    return text[start:end.start() if end else len(text)]
 
 
 def _has_table_label(text: str) -> bool:

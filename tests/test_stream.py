@@ -139,3 +139,21 @@ def test_a_label_with_a_slip_is_read_as_the_row_it_is_clearly_closest_to() -> No
     found, _raw = align_table("requests", rows, zone, LEXICON)
     values = {(c.field, c.applicant): c.value for c in found}
     assert values[("requests.denied.law_prohibited", "total")] == 1
+
+
+def test_tables_are_found_when_their_section_headings_are_missing(tmp_path) -> None:
+    from index.readers import read_bytes
+    from index.parser import parse_report
+
+    text = ("某县人民政府2023年政府信息公开工作年度报告 本年度我县认真贯彻条例。 "
+            "第二十条第（一）项 信息内容 本年制发件数 本年废止件数 现行有效件数 规章 0 0 0 行政规范性文件 2 1 9 "
+            + REQUESTS_FLAT +
+            " 行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉 "
+            "结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计 "
+            "2 1 0 0 3 0 0 0 0 0 0 0 0 0 0 五、存在的主要问题及改进情况 公开深度不够。")
+    report = parse_report(read_bytes(text.encode(), "report.txt"))
+    values = {(c.field, c.applicant): c.value for c in report.cells}
+    assert values[("normative.in_force", None)] == 9
+    assert values[("requests.new", "total")] == 60
+    assert values[("review.total", None)] == 3
+    assert {t.table: t.method for t in report.table_reads} == {"active": "printed", "requests": "printed", "review": "printed"}
