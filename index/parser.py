@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from index.checks import derive_cells, find_inconsistencies
 from index.document import Document, Paragraph, Table
 from index.errors import NotAReportError
+from index.identity import chinese_year, find_year, identify, split_body  # noqa: F401  (importable from here)
 from index.lexicon import Lexicon, load_lexicon
 from index.numbers import normalize
 from index.report import Cell, Passage, RawRow, Report, Section, TableRead
@@ -25,128 +26,8 @@ _SECTION_PATTERNS = (
 )
 _TOP_NUMBER = re.compile(r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[、.．](?!\d))\s*")
 _SUB_NUMBER = re.compile(r"^\s*[（(]\s*[一二三四五六七八九十\d]+\s*[）)]\s*")
-_CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-              "六": "6", "七": "7", "八": "8", "九": "9"}
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_CN_YEAR = re.compile(r"([二][〇零○Ｏ一二三四五六七八九]{3})\s*年")
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
-_REPORT_WORDS = re.compile(r"政府信息公开.{0,6}年度报告|信息公开工作年度报告|政务公开.{0,6}年度报告|年度报告|信息公开.{0,4}年报")
-_YEAR_FIRST = re.compile(r"^(?:19|20)\d{2}年度?(.+?)(?:政府信息公开|政务公开|信息公开)")
-_TITLE_TAIL = re.compile(r"(?:19|20)\d{2}\s*年度?.*$")
-_PLACE_ENDS = "省市县区州旗盟"
-_WORDS_STARTING_WITH_LEVEL = {"市场", "市政", "市容", "市民", "市级", "县级", "区级", "区域", "县域", "州际", "省级"}
-_WORDS_ENDING_WITH_LEVEL = {"城市", "都市", "社区", "园区", "景区", "辖区", "片区", "小区", "市区", "城区", "矿区", "山区", "牧区", "林区", "库区", "垦区", "湾区"}
 _BLANK_IS_ZERO = re.compile(r"(空白|空格|未填)[^。\n]{0,8}(表示|为|视为|即)\s*[0零]")
 _PASSAGE_MAX = 300
-_PUBLISHED_LABEL = re.compile(r"(发布|公开|成文)(日期|时间)[:：]")
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who issued a report, for which year, under which title."""
-
-    title: str
-    body: str
-    region: str
-    level: str
-    year: int
-
-
-def chinese_year(text: str) -> int | None:
-    """Read a year written in Chinese numerals, 二〇二三 → 2023."""
-    digits = "".join(_CN_DIGITS.get(ch, "") for ch in text)
-    return int(digits) if len(digits) == 4 else None
-
-
-def find_year(text: str) -> int | None:
-    """Return the first report year printed in a text, in Arabic or Chinese numerals."""
-    match = _YEAR.search(normalize(text))
-    if match:
-        return int(match.group(1))
-    match = _CN_YEAR.search(text)
-    return chinese_year(match.group(1)) if match else None
-
-
-def _department_place(body: str) -> str:
-    """The place of a department: 安宁县住房和城乡建设局 → 安宁县, 伊春市伊美区教育局 → 伊春市伊美区.
-
-    The place ends at the last level character (市县区…) that is not part of a word of the
-    department's name (市场, 城市, 区域 …) and still leaves a name after it.
-    """
-    cuts = [i + 1 for i, ch in enumerate(body[:-1]) if ch in _PLACE_ENDS and i >= 1
-            and body[i:i + 2] not in _WORDS_STARTING_WITH_LEVEL and body[i - 1:i + 1] not in _WORDS_ENDING_WITH_LEVEL]
-    return body[: cuts[-1]] if cuts else body
-
-
-def split_body(body: str, lexicon: Lexicon) -> tuple[str, str]:
-    """Split an issuing body into its place and level: 伊春市伊美区人民政府 → (伊春市伊美区, district)."""
-    government = next((body[: -len(g)] for g in sorted(lexicon.government_words, key=len, reverse=True)
-                       if body.endswith(g) and len(body) > len(g)), None)
-    if government is None and body.endswith(lexicon.place_levels):
-        government = body
-    if government is None:
-        return _department_place(body), "department"
-    place = government
-    if place.endswith(("镇", "乡", "街道")):
-        return place, "township"
-    if place.endswith(("省", "自治区")):
-        return place, "province"
-    if place.endswith(("县", "旗")):
-        return place, "county"
-    if place.endswith("区") and not place.endswith("地区"):
-        return place, "district"
-    if place.endswith("市") and re.search(r"(市|州|盟|地区).+市$", place):
-        return place, "county"
-    return place, "city"
-
-
-def _identity(paragraphs: list[str], lexicon: Lexicon) -> Identity:
-    head = [p for p in paragraphs[:12] if p.strip()]  # portal pages put metadata lines first
-    title = ""
-    for i, text in enumerate(head):
-        if _REPORT_WORDS.search(text):
-            # A title printed on two lines: the body alone, then "2023年政府信息公开工作年度报告".
-            starts_with_year = bool(re.match(r"\s*(?:19|20)\d{2}", text))
-            title = head[i - 1] + text if i and starts_with_year and len(head[i - 1]) <= 30 else text
-            break
-    if not title:
-        raise NotAReportError("这份文件不像政府信息公开工作年度报告：开头找不到报告标题（如“××县2023年政府信息公开工作年度报告”）。请检查文件内容。")
-    title = normalize(title)
-    year = find_year(title)
-    if year is None:
-        year = find_year(" ".join(paragraphs[:20]))
-    if year is None:
-        raise NotAReportError(f"找不到报告年度：标题“{title}”里没有年份。请确认这是一份年度报告。")
-    year_first = _YEAR_FIRST.match(title)
-    body = year_first.group(1) if year_first else normalize(_TITLE_TAIL.sub("", title))
-    body = re.sub(r"^关于|关于$|的$", "", body)
-    if not body:
-        body = _body_from_text(paragraphs)
-    region, level = split_body(body, lexicon)
-    return Identity(title=title, body=body, region=region, level=level, year=year)
-
-
-def _body_from_text(paragraphs: list[str]) -> str:
-    for text in paragraphs[:8]:
-        match = re.search(r"本报告由(.{2,30}?)(?:根据|依据|按照|编制)", normalize(text))
-        if match:
-            return match.group(1)
-    for text in reversed(paragraphs[-4:]):
-        if 2 < len(text.strip()) <= 30 and not _DATE.search(text):
-            return normalize(text)
-    return ""
-
-
-def _published(paragraphs: list[str]) -> str | None:
-    """The date on its own line at the end (after the signature), or a 发布日期 line at the top."""
-    labelled = [normalize(t) for t in paragraphs[:12] if _PUBLISHED_LABEL.search(normalize(t))]
-    for compact in labelled + [normalize(t) for t in reversed(paragraphs[-6:])]:
-        match = _DATE.search(compact) if len(compact) <= 24 or compact in labelled else None
-        if match:
-            y, m, d = (int(g) for g in match.groups())
-            if 1 <= m <= 12 and 1 <= d <= 31:
-                return f"{y:04d}-{m:02d}-{d:02d}"
-    return None
 
 
 def _section_number(text: str, current: int) -> int | None:
@@ -209,7 +90,7 @@ def parse_report(document: Document, lexicon: Lexicon | None = None) -> Report:
     """Parse a read document into a Report; NotAReportError when it is not an annual report."""
     lexicon = lexicon or load_lexicon()
     paragraphs = [b.text for b in document.blocks if isinstance(b, Paragraph)]
-    identity = _identity(paragraphs, lexicon)
+    identity = identify(paragraphs, lexicon, source_name=document.source_name)
     blank_is_zero = bool(_BLANK_IS_ZERO.search(document.text()))
     current = 0
     headings: dict[int, str] = {}
@@ -271,10 +152,12 @@ def parse_report(document: Document, lexicon: Lexicon | None = None) -> Report:
     layout = "2019" if any(c.field.endswith((".new_made", ".prev_items")) for c in cells) else "2021"
     return Report(
         title=identity.title, body=identity.body, region=identity.region, level=identity.level, year=identity.year,
-        published=_published(paragraphs), layout=layout,
+        published=identity.published, layout=layout,
         sections=tuple(Section(n, headings[n], tuple(subsections.get(n, ()))) for n in sorted(headings)),
         passages=tuple(passages), cells=tuple(cells), findings=tuple(find_inconsistencies(cells, lexicon)),
         raw_rows=tuple(raw_rows), table_reads=table_reads,
+        body_id=identity.body_id, region_code=identity.region_code, printed_body=identity.printed_body,
+        identity_notes=identity.notes,
     )
 
 

@@ -102,3 +102,7 @@ class Report:
     findings: tuple[Finding, ...] = ()
     raw_rows: tuple[RawRow, ...] = field(default=())
     table_reads: tuple[TableRead, ...] = field(default=())
+    body_id: str = ""  # stable across years and spellings: 230717:gov, 410329:gov_office (index/identity.py)
+    region_code: str | None = None  # GB/T 2260 code of the region, where the gazetteer knows it
+    printed_body: str = ""  # the body as printed, where the canonical name differs (晖县市人民政府)
+    identity_notes: tuple[str, ...] = field(default=())  # how the body, year or title was found, if not plainly printed

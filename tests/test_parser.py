@@ -267,11 +267,11 @@ def test_years(text: str, year: int | None) -> None:
 @pytest.mark.parametrize(("body", "region", "level"), [
     ("伊川县人民政府办公室", "伊川县", "county"),
     ("伊春市", "伊春市", "city"),
-    ("辉县市人民政府", "辉县市", "city"),
+    ("辉县市人民政府", "辉县市", "county"),  # a county-level city: its code (410782) says so
     ("伊春市伊美区人民政府", "伊春市伊美区", "district"),
     ("河北省人民政府", "河北省", "province"),
     ("伊春市生态环境局", "伊春市", "department"),
-    ("新乡市辉县市人民政府", "新乡市辉县市", "county"),
+    ("新乡市辉县市人民政府", "辉县市", "county"),  # canonical: a county-level place without its city
     ("辉县市教育局", "辉县市", "department"),
     ("安宁县市场监督管理局", "安宁县", "department"),
     ("安宁县住房和城乡建设局", "安宁县", "department"),
