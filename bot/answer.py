@@ -9,7 +9,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.understand import Intent
+from bot.intent import Intent
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,23 @@ class Answer:
     table: tuple[tuple[str, ...], ...] = ()
     notes: tuple[str, ...] = field(default=())  # caveats: inferred cells, findings on the row, other years
 
+    @property
+    def reading(self) -> str:
+        """The line saying how the question was read (理解为：…), or ""."""
+        return self.intent.reading if self.intent is not None else ""
+
     def to_text(self) -> str:
-        """Plain text for the terminal chat."""
-        return "\n".join([self.text, *self.notes])
+        """Plain text for the terminal chat: the answer, its caveats, then how it was read."""
+        return "\n".join([self.text, *self.notes, *([self.reading] if self.reading else [])])
 
     def to_html(self) -> str:
-        """Telegram HTML: the text escaped, the first line bold, caveats in italics."""
+        """Telegram HTML: the text escaped, the first line bold, caveats and the reading in italics."""
         lines = [html.escape(line) for line in self.text.split("\n")]
         if lines and self.values:
             lines[0] = f"<b>{lines[0]}</b>"
         lines.extend(f"<i>{html.escape(note)}</i>" for note in self.notes)
+        if self.reading:
+            lines.append(f"<i>{html.escape(self.reading)}</i>")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -110,12 +117,7 @@ class Answer:
             "answer": self.to_text(),
             "values": [v.to_json() for v in self.values],
             "passages": [p.to_json() for p in self.passages],
-            "intent": None if intent is None else {
-                "bodies": list(intent.bodies), "year": intent.year, "field": intent.field,
-                "applicant": intent.applicant, "operation": intent.operation, "limit": intent.limit,
-                "share_of": intent.share_of, "ambiguous": [[n, list(b)] for n, b in intent.ambiguous],
-                "unknown_places": list(intent.unknown_places),
-            },
+            "intent": None if intent is None else intent.to_json(),
             "choices": [{"label": c.label, "report_id": c.report_id} for c in self.choices],
         }
 

@@ -5,6 +5,8 @@ first, so 伊春市伊美区 never counts as 伊春市, and 伊川 never as 伊�
 """
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 
 from index.lexicon import Lexicon, local_place
@@ -80,6 +82,8 @@ class Catalog:
             for report in b.reports:
                 self._by_report[report.id] = b
         self._longest = max((len(n) for n in self._by_name), default=0)
+        self._lexicon = lexicon
+        self._pinyin: dict[str, tuple[str, ...]] | None = None
 
     @property
     def reports(self) -> list[StoredReport]:
@@ -105,3 +109,39 @@ class Catalog:
     def body_of(self, report_id: int) -> Body | None:
         """The body that issued a report."""
         return self._by_report.get(report_id)
+
+    def bodies_named(self, name: str) -> tuple[Body, ...]:
+        """The bodies a name (as find() would match it) stands for."""
+        return tuple(self._by_name.get(name, ()))
+
+    def pinyin_names(self) -> dict[str, tuple[str, ...]]:
+        """Names by their pinyin without tones or spaces: yichun → (伊春,), taizhou → (台州, 泰州).
+
+        Built on the first English question only: pinyin for 10,000 bodies takes a while.
+        """
+        if self._pinyin is None:
+            self._pinyin = _pinyin_index(self._by_name, self._lexicon)
+        return self._pinyin
+
+
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_MAX_READINGS = 4  # pinyin variants kept per name when some characters have several readings
+
+
+def _pinyin_index(by_name: dict[str, list[Body]], lexicon: Lexicon) -> dict[str, tuple[str, ...]]:
+    from pypinyin import Style, lazy_pinyin, pinyin
+
+    index: dict[str, set[str]] = {}
+    for name in by_name:
+        if not _CJK.match(name) or any(word in name for word in lexicon.government_words):
+            continue
+        bare = lexicon.bare_place(name)
+        for key_name in {name, bare} - {None}:
+            keys = {"".join(lazy_pinyin(key_name))}
+            options = pinyin(key_name, style=Style.NORMAL, heteronym=True)
+            keys.update("".join(combo) for combo in itertools.islice(itertools.product(*options), _MAX_READINGS))
+            for key in keys:
+                index.setdefault(key, set()).add(key_name)
+    # A bare name (伊春) stands for the names that end in a level word (伊春市): keep the bare one.
+    return {key: tuple(sorted(names, key=len)) for key, names in index.items()}
+

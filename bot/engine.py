@@ -16,7 +16,9 @@ from bot.catalog import Catalog
 from bot.findings import answer_check
 from bot.retrieval import answer_retrieval
 from bot.structured import answer_structured
-from bot.understand import ROUTE_CHECK, ROUTE_STRUCTURED, Intent, understand
+from bot.intent import Intent, Route
+from bot.replies import combined_answer, help_answer, refusal_answer, with_answered_year
+from bot.understand import describe, understand
 from index import tokenizer
 from index.errors import ReportbotError
 from index.ingest import PreparedReport, prepare_many, prepare_report, store_report
@@ -143,18 +145,26 @@ class Engine:
     def choose(self, intent: Intent, report_id: int) -> Answer:
         """Answer an ambiguous question again for the report the user picked."""
         with self._lock:
-            return self.answer(replace(intent, report_id=report_id, ambiguous=(), bodies=()))
+            chosen = replace(intent, report_id=report_id, ambiguous=(), bodies=(), unknown_places=())
+            return self.answer(replace(chosen, reading=describe(chosen, self.catalog, self.lexicon)))
 
     def answer(self, intent: Intent) -> Answer:
-        """Route an intent to the structured, check or retrieval answer."""
+        """Route an intent to its answer: help, a refusal, each of its parts, or one route's answer."""
         with self._lock:
+            if intent.route == Route.HELP:
+                return help_answer(intent, self.examples())
+            if intent.parts:
+                answers = [self.answer(replace(part, parts=())) for part in intent.parts]
+                return with_answered_year(combined_answer(intent, answers))
+            if intent.refusal:
+                return refusal_answer(intent)
             if intent.ambiguous and not intent.bodies and intent.report_id is None:
                 return self._ambiguous(intent)
-            if intent.route == ROUTE_CHECK:
+            if intent.route == Route.CHECK:
                 return answer_check(intent, self.db, self.catalog)
-            if intent.route == ROUTE_STRUCTURED:
-                return answer_structured(intent, self.db, self.catalog, self.lexicon)
-            return answer_retrieval(intent, self.index, self.catalog)
+            if intent.route == Route.STRUCTURED:
+                return with_answered_year(answer_structured(intent, self.db, self.catalog, self.lexicon))
+            return answer_retrieval(intent, self.index, self.catalog, self.lexicon)
 
     def _ambiguous(self, intent: Intent) -> Answer:
         choices = []
@@ -167,7 +177,8 @@ class Engine:
                         if intent.year is None or report.year == intent.year:
                             choices.append(Choice(f"{body.body}{report.year}年", report.id))
         if len(choices) == 1 and len(intent.ambiguous) == 1:  # the year left one report: no need to ask
-            return self.answer(replace(intent, report_id=choices[0].report_id, ambiguous=()))
+            chosen = replace(intent, report_id=choices[0].report_id, ambiguous=())
+            return self.answer(replace(chosen, reading=describe(chosen, self.catalog, self.lexicon)))
         return Answer(intent.question, intent.route, "\n".join(lines), intent=intent, choices=tuple(choices))
 
     # -- reports
@@ -252,9 +263,9 @@ class Engine:
         with self._lock:
             if name:
                 report = find_report(self.db, name)
-                intent = Intent(question=f"/check {name}", route=ROUTE_CHECK, report_id=report.id)
+                intent = Intent(question=f"/check {name}", route=Route.CHECK, report_id=report.id)
             else:
-                intent = Intent(question="/check", route=ROUTE_CHECK)
+                intent = Intent(question="/check", route=Route.CHECK)
             return answer_check(intent, self.db, self.catalog)
 
     def sql(self, query: str, *, max_rows: int = 200, timeout_s: float = 5.0) -> SqlResult:

@@ -6,8 +6,9 @@ import re
 from bot.answer import Answer, PassageRef
 from bot.catalog import Catalog
 from bot.selection import select_reports
-from bot.understand import Intent
-from index.search import PassageIndex
+from bot.intent import Intent
+from index.lexicon import Lexicon, load_lexicon
+from index.search import Hit, PassageIndex
 from index.store import StoredReport
 from index.tokenizer import tokenize
 
@@ -38,13 +39,42 @@ def _publication_dates(intent: Intent, reports: tuple[StoredReport, ...]) -> lis
             for r in reports]
 
 
-def answer_retrieval(intent: Intent, index: PassageIndex, catalog: Catalog) -> Answer:
+def _content_words(intent: Intent, catalog: Catalog, lexicon: Lexicon) -> list[str]:
+    """The question's words that say what it is about: not names, years or question words."""
+    names = {n for b in catalog.bodies for n in b.names} | {intent.question}
+    filler = lexicon.question.filler
+    words = []
+    for token in tokenize(intent.query or intent.question):
+        if token in filler or token in names or len(token) < 2 or token.isdigit() and len(token) == 4:
+            continue
+        if any(token in name for name in names if len(name) <= 12):
+            continue
+        words.append(token)
+    return words
+
+
+_ASKS_COUNT = re.compile(r"多少|几[个次场条篇件期份家项]?|数量")
+
+
+def _relevant(hits: list[Hit], words: list[str], question: str) -> list[Hit]:
+    """For a question asking for a count, only passages that hold one of its content words.
+
+    A narrative question (有哪些亮点) keeps what BM25 found: its words need not be in the text.
+    """
+    if not words or not _ASKS_COUNT.search(question):
+        return hits
+    return [h for h in hits if any(w in h.text.lower() or w in h.section.lower() for w in words)]
+
+
+def answer_retrieval(intent: Intent, index: PassageIndex, catalog: Catalog, lexicon: Lexicon | None = None) -> Answer:
     """Quote the passages that best match the question, each with its report and section."""
+    lexicon = lexicon or load_lexicon()
     selection = select_reports(intent, catalog, all_years=intent.year is None and bool(intent.bodies))
     if selection.named and not selection.reports:
         return Answer(intent.question, intent.route, " ".join(selection.missing), intent=intent)
     report_ids = [r.id for r in selection.reports] if selection.named else None
     hits = index.search(intent.query or intent.question, report_ids=report_ids, limit=10)
+    hits = _relevant(hits, _content_words(intent, catalog, lexicon), intent.question)
     hits = sorted(hits, key=lambda h: -h.score * (_TABLE_WEIGHT if h.kind == "table" else 1.0))[:5]
     reports = {r.id: r for r in catalog.reports}
     passages = tuple(
@@ -52,11 +82,17 @@ def answer_retrieval(intent: Intent, index: PassageIndex, catalog: Catalog) -> A
                    section=h.section, text=h.text, score=h.score, report_id=h.report_id, name=reports[h.report_id].name)
         for h in hits if h.report_id in reports
     )
+    subject = [f"表格里没有「{intent.subject}」的数字；下面是报告原文里的说法。"] if intent.subject else []
+    dates = _publication_dates(intent, selection.reports)
+    if not passages and dates:
+        return Answer(intent.question, intent.route, "\n".join(dates), intent=intent)
     if not passages:
         text = "报告里没有找到与这个问题相关的内容。可以换个说法，或用 /reports 看看有哪些报告。"
+        if intent.subject:
+            text = f"表格里没有「{intent.subject}」的数字，报告原文里也没有找到相关的内容。"
         return Answer(intent.question, intent.route, " ".join([text, *selection.missing]), intent=intent)
     query_tokens = tokenize(intent.query or intent.question)
-    lines = _publication_dates(intent, selection.reports) + ["报告原文中最相关的段落："]
+    lines = subject + dates + ["报告原文中最相关的段落："]
     for p in passages[:_SHOWN]:
         lines.append(f"【{p.name}{p.year}年 · {p.section}】{trim(p.text, query_tokens)}")
     lines.append("来源：" + "；".join(dict.fromkeys(f"《{p.report}》" for p in passages[:_SHOWN])))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.catalog import Catalog
-from bot.understand import Intent
+from bot.intent import Intent
 from index.store import StoredReport
 
 

@@ -13,7 +13,7 @@ import sqlite_utils
 from bot.answer import Answer, Chart, Value, format_number
 from bot.catalog import Catalog
 from bot.selection import Selection, select_reports
-from bot.understand import Intent
+from bot.intent import Intent
 from index.lexicon import Lexicon
 from index.store import CellRow, StoredReport, cell_rows, field_values, report_findings
 

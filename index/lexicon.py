@@ -13,6 +13,7 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LEXICON_PATH = DATA_DIR / "lexicon.toml"
+ENGLISH_PATH = DATA_DIR / "english.toml"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,41 @@ class PrintedName:
     printed: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class QuestionWords:
+    """How questions are put: the [question] lists of the lexicon (docs/questions.md)."""
+
+    filler: frozenset[str]
+    follow_up: tuple[str, ...]
+    clause_breaks: tuple[str, ...]
+    separators: tuple[str, ...]
+    which: tuple[str, ...]
+    more_or_less: tuple[str, ...]
+    fewer: tuple[str, ...]
+    year_against: tuple[str, ...]
+    year_span: tuple[str, ...]
+    relative_years: dict[str, int]
+    greetings: tuple[str, ...]
+    help: tuple[str, ...]
+    money: tuple[str, ...]
+    out_of_scope: tuple[str, ...]
+    prose: tuple[str, ...]
+    simplified_too: frozenset[str]
+    content_tags: frozenset[str]
+    not_places: tuple[str, ...]
+    not_place_words: frozenset[str]
+    organ_endings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EnglishWords:
+    """The English lexicon (data/english.toml): phrases as the Chinese words they stand for."""
+
+    phrases: dict[str, str]  # lower-case phrase → Chinese, longest first
+    places: dict[str, str]  # county → 县 …, longest first
+    filler: frozenset[str]
+
+
 @dataclass(frozen=True, eq=False)
 class Lexicon:
     """Everything the parser and question understanding know about the domain."""
@@ -65,6 +101,8 @@ class Lexicon:
     government_words: tuple[str, ...]
     stopwords: frozenset[str]
     search_phrases: tuple[str, ...]
+    question: QuestionWords
+    english: EnglishWords
 
     def bare_place(self, place: str) -> str | None:
         """A place without its level word, when two characters or more remain: 色达县 → 色达."""
@@ -72,6 +110,10 @@ class Lexicon:
             if place.endswith(level) and len(place) - len(level) >= 2:
                 return place[: -len(level)]
         return None
+
+    def need_words(self) -> frozenset[str]:
+        """Every word that names a field on its own or as one required group (not boost words)."""
+        return _need_words(self)
 
     def field(self, code: str) -> FieldDef:
         """Return the definition of a field code; KeyError for an unknown code."""
@@ -120,6 +162,54 @@ def local_place(region: str) -> str:
 @lru_cache(maxsize=None)
 def _field_index(lexicon: Lexicon) -> dict[str, FieldDef]:
     return {f.code: f for f in lexicon.fields}
+
+
+@lru_cache(maxsize=None)
+def _need_words(lexicon: Lexicon) -> frozenset[str]:
+    return frozenset(w for f in lexicon.fields for alternative in f.need for group in alternative for w in group)
+
+
+def _longest_first(words) -> tuple[str, ...]:
+    return tuple(sorted(dict.fromkeys(words), key=len, reverse=True))
+
+
+def _question_words(raw: dict, places: dict) -> QuestionWords:
+    return QuestionWords(
+        filler=frozenset(raw["filler"]),
+        follow_up=_longest_first(raw["follow_up"]),
+        clause_breaks=tuple(raw["clause_breaks"]),
+        separators=tuple(raw["separators"]),
+        which=_longest_first(raw["which"]),
+        more_or_less=tuple(raw["more_or_less"]),
+        fewer=_longest_first(raw["fewer"]),
+        year_against=_longest_first(raw["year_against"]),
+        year_span=_longest_first(raw["year_span"]),
+        relative_years=dict(sorted(raw["relative_years"].items(), key=lambda kv: -len(kv[0]))),
+        greetings=_longest_first(raw["greetings"]),
+        help=_longest_first(raw["help"]),
+        money=_longest_first(raw["money"]),
+        out_of_scope=_longest_first(raw["out_of_scope"]),
+        prose=_longest_first(raw["prose"]),
+        simplified_too=frozenset(raw["simplified_too"]),
+        content_tags=frozenset(raw["content_tags"]),
+        not_places=_longest_first(places.get("not_places", ())),
+        not_place_words=frozenset(places.get("not_place_words", ())),
+        organ_endings=_longest_first(places.get("organ_endings", ())),
+    )
+
+
+def _english_words(path: Path) -> EnglishWords:
+    if not path.exists():
+        return EnglishWords({}, {}, frozenset())
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    phrases = {k.lower(): v for k, v in raw.get("phrases", {}).items()}
+    places = {k.lower(): v for k, v in raw.get("places", {}).items()}
+    return EnglishWords(
+        phrases=dict(sorted(phrases.items(), key=lambda kv: -len(kv[0]))),
+        places=dict(sorted(places.items(), key=lambda kv: -len(kv[0]))),
+        filler=frozenset(w.lower() for w in raw.get("filler", {}).get("words", ())),
+    )
 
 
 def _expand(words: list[str], named: dict[str, list[str]]) -> tuple[str, ...]:
@@ -175,4 +265,6 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         government_words=tuple(raw["bodies"]["government"]),
         stopwords=frozenset(raw["stopwords"]["words"]),
         search_phrases=tuple(raw["search"]["phrases"]),
+        question=_question_words(raw["question"], raw["places"]),
+        english=_english_words(path.parent / ENGLISH_PATH.name),
     )

@@ -1,0 +1,45 @@
+"""Answers that are not a lookup: help, a refusal with the reading, and a question of several parts."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.answer import Answer
+from bot.intent import Intent
+
+HELP_TEXT = ("我回答关于政府信息公开工作年度报告的问题：表格里的数字（附出处），报告原文里的说法，"
+             "以及报告自己的数字对不对得上。可以这样问：")
+
+
+def help_answer(intent: Intent, examples: list[str]) -> Answer:
+    """A greeting or a request for help: what can be asked, with examples from the loaded reports."""
+    lines = [HELP_TEXT, *(f"• {e}" for e in examples),
+             "也可以接着问：“那色达县呢？”“2022年呢？”“最少的呢？”。命令：/reports 报告列表，/check 数字核对。"]
+    return Answer(intent.question, intent.route, "\n".join(lines), intent=intent)
+
+
+def refusal_answer(intent: Intent) -> Answer:
+    """No number: the question as read, and why it is not answered (never a different question)."""
+    return Answer(intent.question, intent.route, intent.refusal or "报告里没有这个问题的答案。", intent=intent)
+
+
+def combined_answer(intent: Intent, answers: list[Answer]) -> Answer:
+    """The answers to every part of a question, in order; values, notes and tables follow them."""
+    text = "\n".join(a.text for a in answers)
+    notes = tuple(dict.fromkeys(n for a in answers for n in a.notes))
+    values = tuple(v for a in answers for v in a.values)
+    passages = tuple(p for a in answers for p in a.passages)
+    header = next((a.table[0] for a in answers if a.table), None)
+    rows = [row for a in answers if a.table and a.table[0] == header for row in a.table[1:]]
+    table = (header, *rows) if header else ()
+    chart = next((a.chart for a in answers if a.chart is not None), None)
+    choices = tuple(c for a in answers for c in a.choices)
+    return Answer(intent.question, intent.route, text, values, passages, intent=intent, choices=choices,
+                  chart=chart, table=table, notes=notes)
+
+
+def with_answered_year(answer: Answer) -> Answer:
+    """Remember which year an answer used, so that 去年呢 in a follow-up counts from it."""
+    intent = answer.intent
+    if intent is None or intent.year is not None or not answer.values:
+        return answer
+    return replace(answer, intent=replace(intent, answered_year=max(v.year for v in answer.values)))
