@@ -171,11 +171,11 @@ def find_places(text: str, *, short: bool = False) -> list[PlaceMatch]:
     (伊春市伊美区 is 伊美区, not 伊春市). ``short`` also matches short names (伊川, 辉县), which
     in running text can be ordinary words (平安, 红旗): use it on questions, not on prose."""
     table = _table()
-    names = table.short_lengths if short else table.name_lengths
+    starts = table.short_starts if short else table.name_starts
     raw: list[tuple[int, int, tuple[Place, ...]]] = []
     i = 0
     while i < len(text):
-        for length in names:
+        for length in starts.get(text[i], ()):
             word = text[i:i + length]
             places = table.by_name.get(word) or (table.by_short.get(word) if short else None)
             if places and len(word) == length:
@@ -248,8 +248,9 @@ class _Table:
             if place.short:
                 self.by_short[place.short] = self.by_short.get(place.short, ()) + (place,)
             self.by_code.setdefault(place.code, place)
-        self.name_lengths = sorted({len(n) for n in self.by_name}, reverse=True)
-        self.short_lengths = sorted({len(n) for n in (*self.by_name, *self.by_short)}, reverse=True)
+        # first character → the lengths of the names starting with it, longest first
+        self.name_starts = _starts(self.by_name)
+        self.short_starts = _starts([*self.by_name, *self.by_short])
 
     def shared(self, name: str) -> bool:
         """Tell whether several current places have this full name (朝阳区, 通州区)."""
@@ -280,6 +281,13 @@ class _Table:
             for i in range(len(form)):
                 index.setdefault(form[:i] + "\0" + form[i + 1:], []).append((form, code))
         return {k: tuple(v) for k, v in index.items()}
+
+
+def _starts(names) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        lengths.setdefault(name[0], set()).add(len(name))
+    return {ch: tuple(sorted(found, reverse=True)) for ch, found in lengths.items()}
 
 
 def _source() -> tuple[Path, str]:

@@ -185,16 +185,15 @@ def identify(paragraphs: Sequence[str], lexicon: Lexicon, *, source_name: str = 
     body: Body | None = None
     if resolved:
         source, first = resolved[0]
-        hints = [b.place for _, b in resolved if b.place is not None]
+        # Places the other sources name, then those the text names most often: they settle a name
+        # several places share (朝阳区), place a body named without one (市卫健委), back a repair.
+        hints = [b.place for _, b in resolved if b.place is not None] + _text_places(lines)
         body = resolve_body(first.printed, lexicon, hints=hints)
-        if first.place is None and first.department is not None:
+        if first.relative:
             # Named without its place (市卫健委): the same kind printed elsewhere with its place.
             same_kind = next((b for _, b in resolved[1:] if b.place is not None and b.department == first.department), None)
             if same_kind is not None:
                 body = resolve_body(same_kind.printed, lexicon, hints=hints)
-        if body.ambiguous or body.relative:
-            # Nothing else printed settles it: the places the text itself names, most often first.
-            body = resolve_body(body.printed, lexicon, hints=hints + _text_places(lines))
         if source != "title":
             notes.append(f"发布机关取自{_SOURCE_NAMES[source]}：{first.printed}")
     if body is None:
@@ -243,11 +242,24 @@ def _place_prefix(text: str, hints: Sequence[Place]) -> tuple[Place | None, str,
             matches = gazetteer.find_places(fixed)
             if not (len(matches) == 1 and matches[0].end == len(fixed)):
                 continue
+            place, _ = _choose(matches[0].places, hints)
+            if place is None or not _corroborated(place, prefix, hints):
+                continue
             repaired = prefix
         place, options = _choose(matches[0].places, hints)
         return place, prefix, repaired, options
     cuts = _place_cuts(text)
     return None, text[:cuts[0]] if cuts else "", "", ()
+
+
+def _corroborated(place: Place, typed: str, hints: Sequence[Place]) -> bool:
+    """Whether the file backs a repaired place: its parent typed right before it (新乡市晖县市), or a
+    place named elsewhere in the file inside it or around it. A made-up or unknown name one
+    character from a real place far away (丁丁县, 丁青县) is left as printed."""
+    typed_parents = [p for m in gazetteer.find_places(typed)[:1] if m.start == 0 for p in m.places]
+    if any(place.within(p) and p.code != place.code for p in typed_parents):
+        return True
+    return any(h.within(place) or place.within(h) for h in hints)
 
 
 def _place_cuts(text: str) -> list[int]:

@@ -124,12 +124,22 @@ def test_the_report_year(text: str, year: int) -> None:
 
 
 def test_ocr_slip_in_the_place_is_repaired_and_the_printed_spelling_kept() -> None:
-    identity = who("晖县市人民政府2021年政府信息公开工作年度报告\n一、总体情况")
+    identity = who("晖县市人民政府2021年政府信息公开工作年度报告\n一、总体情况\n2021年，我市认真贯彻落实省、新乡市政府……")
     assert (identity.body, identity.region, identity.level, identity.body_id) == (
         "辉县市人民政府", "辉县市", "county", "410782:gov")
     assert identity.printed_body == "晖县市人民政府"
     assert identity.title == "晖县市人民政府2021年政府信息公开工作年度报告"  # the title stays as printed
     assert any("晖县市" in note and "辉县市" in note for note in identity.notes)
+
+
+@pytest.mark.parametrize("text", [
+    "晖县市人民政府2021年政府信息公开工作年度报告\n一、总体情况\n全年……",  # nothing in the file backs 辉县市
+    "丁丁县2023年政府信息公开工作年度报告\n一、总体情况\n2023年，伊春市……",  # 丁青县 is in Tibet: a made-up name
+])
+def test_a_slip_the_file_does_not_back_is_left_as_printed(text: str) -> None:
+    identity = who(text)
+    assert identity.region_code is None and identity.printed_body == ""
+    assert not any("更正" in note for note in identity.notes)
 
 
 def test_an_ambiguous_slip_is_left_as_printed() -> None:
@@ -190,7 +200,7 @@ def test_a_department_named_without_its_place_takes_the_place_printed_elsewhere(
     ("伊川县人民政府", "洛阳市伊川县人民政府"),
     ("伊川县人民政府办公室", "伊川县政府办"),
     ("伊春市卫健委", "伊春市卫生健康委员会"),
-    ("辉县市人民政府", "晖县市人民政府"),  # an OCR slip
+    ("辉县市人民政府", "新乡市晖县市人民政府"),  # an OCR slip, its city printed right
     ("伊川县", "伊川县人民政府"),  # a title naming the place alone is the government's report
 ])
 def test_one_body_across_years_and_spellings(one: str, other: str) -> None:
