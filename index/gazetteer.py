@@ -153,17 +153,27 @@ def repair(name: str) -> str | None:
     away (names with their parents count, so the parent can settle it); otherwise None.
     Names under three characters are never repaired: too many places are one character away.
     """
+    found = near(name)
+    forms = {form for form, _ in found}
+    return forms.pop() if len({p.code for _, p in found}) == 1 and len(forms) == 1 else None
+
+
+def near(name: str) -> list[tuple[str, Place]]:
+    """The real places written one character away from a name that is no place: (form, place).
+
+    沐阳县 → 沭阳县, 汝阳县, 濮阳县 …: what repair() refuses to choose between, for a caller that
+    knows more (the other places a file names) to choose from. Empty for a real name, a name
+    under three characters, or one nothing is near.
+    """
     name = re.sub(r"\s+", "", name)
     if len(name) < 3 or is_place(name):
-        return None
-    found: dict[str, set[str]] = {}
+        return []
+    found: dict[tuple[str, str], Place] = {}
+    table = _table()
     for i in range(len(name)):
-        for form, code in _table().neighbours.get(name[:i] + "\0" + name[i + 1:], ()):
-            found.setdefault(code, set()).add(form)
-    if len(found) != 1:
-        return None
-    (forms,) = found.values()
-    return next(iter(forms)) if len(forms) == 1 else None
+        for form, code in table.neighbours.get(name[:i] + "\0" + name[i + 1:], ()):
+            found.setdefault((form, code), table.by_code[code])
+    return [(form, place) for (form, _), place in sorted(found.items())]
 
 
 def find_places(text: str, *, short: bool = False) -> list[PlaceMatch]:

@@ -178,7 +178,7 @@ def identify(paragraphs: Sequence[str], lexicon: Lexicon, *, source_name: str = 
         *((key, normalize(metadata[key])) for key in _BODY_KEYS if key in metadata),
         ("prose", _prose_body(lines)),
         ("signature", _signature(lines)),
-        ("file", _body_of_title(normalize(stem))),
+        ("file", _body_of_stem(stem)),
     ]
     candidates = [(source, text) for source, text in sources if text and _looks_like_body(text)]
     resolved = [(source, resolve_body(text, lexicon)) for source, text in candidates]
@@ -236,16 +236,13 @@ def _place_prefix(text: str, hints: Sequence[Place]) -> tuple[Place | None, str,
         matches = gazetteer.find_places(prefix)
         repaired = ""
         if not (len(matches) == 1 and matches[0].start == 0 and matches[0].end == cut):
-            fixed = gazetteer.repair(prefix)
-            if fixed is None:
+            # An OCR slip: of the real places one character away, the one the file backs (沐阳县 →
+            # 沭阳县 where the file name says 沭阳县; 汝阳县, 濮阳县 … are one character away too).
+            backed = {place.code: place for _, place in gazetteer.near(prefix) if _corroborated(place, prefix, hints)}
+            if len(backed) != 1:
                 continue
-            matches = gazetteer.find_places(fixed)
-            if not (len(matches) == 1 and matches[0].end == len(fixed)):
-                continue
-            place, _ = _choose(matches[0].places, hints)
-            if place is None or not _corroborated(place, prefix, hints):
-                continue
-            repaired = prefix
+            (place,) = backed.values()
+            return place, prefix, prefix, ()
         place, options = _choose(matches[0].places, hints)
         return place, prefix, repaired, options
     cuts = _place_cuts(text)
@@ -323,15 +320,20 @@ def _title(lines: Sequence[str]) -> str:
     head = [t for t in lines[:15] if not _META_LINE.match(t)]
     for i, raw in enumerate(head):
         text = _TEXT_MARKER.sub("", raw.strip()) if "正文" in raw[:12] else raw.strip()
+        text = re.sub(r"^[#>*\s]+", "", text)  # a Markdown heading (# 沐阳县人民政府…)
         match = _REPORT_WORDS.search(text)
         if not match:
             continue
         if match.end() > 60:
             continue  # a sentence that mentions a report, not a title
         text = text[:match.end()]
-        # A title printed on two lines: the body alone, then "2023年政府信息公开工作年度报告".
-        if i and re.match(r"\s*(?:19|20)\d{2}", text) and len(head[i - 1]) <= 30 and not _REPORT_WORDS.search(head[i - 1]):
-            text = head[i - 1] + text
+        # A title printed on two lines: the body alone, then "2023年政府信息公开工作年度报告"; or
+        # "2024年上海市科委政府信息公开工作", then "年度报告".
+        previous = head[i - 1].strip() if i else ""
+        if (previous and len(previous) <= 40 and not _REPORT_WORDS.search(previous) and not _META_LINE.match(previous)
+                and not re.search(r"[。；]", previous) and not _looks_like_body(_body_of_title(text))
+                and _looks_like_body(_body_of_title(previous + text))):
+            text = previous + text
         return normalize(text)
     return ""
 
@@ -348,6 +350,18 @@ def _body_of_title(title: str) -> str:
         body = body[:cut.start()] if cut else body
     body = re.sub(r"^关于|关于$|的$|[（(【\[].*$", "", body)
     return body.strip("_-—·.、 ")
+
+
+def _body_of_stem(stem: str) -> str:
+    """The body a file name names: 伊春市2023年报 → 伊春市; 004-沭阳县-2025 → 沭阳县; scan_0001 → ""."""
+    stem = normalize(stem)
+    cut = re.search(r"政府信息公开|政务公开|信息公开|工作年度报告|年度报告|年报|报告", stem)
+    stem = stem[:cut.start()] if cut else stem
+    stem = re.sub(r"(?:19|20)\d{2}(?:年度?)?", " ", stem)
+    for piece in re.split(r"[\s_\-—.·()（）\[\]【】]+", stem):
+        if piece and _looks_like_body(piece):
+            return piece
+    return ""
 
 
 def _prose_body(lines: Sequence[str]) -> str:

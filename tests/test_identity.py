@@ -255,3 +255,33 @@ def test_the_city_prefix_never_changes_the_body_id(place, rest) -> None:
     prefixed = resolve_body(place.parents[0].name + place.name + rest, LEXICON)
     assert bare.body_id == prefixed.body_id and bare.body_id.startswith(place.code + ":")
     assert bare.name == prefixed.name and bare.region == place.label
+
+
+def test_a_slip_with_several_places_near_is_settled_by_what_the_file_names() -> None:
+    # 沐 for 沭: 汝阳县, 濮阳县, 安阳县 … are one character from 沐阳县 too; the file name says which.
+    text = "# 沐阳县人民政府 2025 年 政府信息公开工作年度报告\n\n沐阳县人民政府\n(2026年1月23日)\n一、总体情况"
+    identity = who(text, source_name="沭阳县人民政府2025年政府信息公开工作年度报告-沭阳县人民政府.txt")
+    assert (identity.body, identity.body_id, identity.year, identity.published) == (
+        "沭阳县人民政府", "321322:gov", 2025, "2026-01-23")
+    assert who(text).region_code is None  # nothing backs one of them: left as printed
+
+
+@pytest.mark.parametrize(("text", "body", "body_id"), [
+    ("正文\n2024 年上海市科委政府信息公开工作\n年度报告\n根据《条例》……", "上海市科委", "310000:science_technology"),
+    ("正文\n2025 年上海市人民政府办公厅政府信息公开\n工作年度报告\n本年度报告根据……", "上海市人民政府办公厅",
+     "310000:gov_office"),
+    ("伊川县人民政府办公室\n2023年政府信息公开工作年度报告\n一、总体情况", "伊川县人民政府办公室", "410329:gov_office"),
+])
+def test_a_title_broken_over_two_lines(text: str, body: str, body_id: str) -> None:
+    identity = who(text)
+    assert (identity.body, identity.body_id) == (body, body_id)
+    assert identity.notes == ()
+
+
+@pytest.mark.parametrize(("name", "body_id"), [
+    ("004-沭阳县-2025.txt", "321322:gov"),
+    ("伊春市2023年报.pdf", "230700:gov"),
+    ("2023_伊川县人民政府办公室_政府信息公开年度报告.docx", "410329:gov_office"),
+])
+def test_the_body_in_a_file_name(name: str, body_id: str) -> None:
+    assert who("年度报告\n一、总体情况\n2023年，全年……", source_name=name).body_id == body_id
