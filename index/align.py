@@ -33,6 +33,9 @@ _STARTS = {
 }
 
 
+_REVIEW_WORDS = ("行政复议", "维持", "纠正", "审结", "总计")
+
+
 def table_start(text: str, table: str) -> int | None:
     """Where a table's zone starts in a text, or None when the text holds no such table."""
     match = _STARTS[table].search(text)
@@ -87,7 +90,10 @@ def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *,
     start = table_start(zone, table)
     if start is not None and not _complete(candidates[0], table, lexicon):
         phrases = row_phrases(table, lexicon)
-        stream = tokens(zone[start:], phrases)
+        # Short names (其他, 总计) occur inside other labels: table 三 is cut only at longer ones.
+        cut_at = phrases if table == "active" else tuple(p for p in phrases if len(p) > 2)
+        # Table 四 names no rows, but its header words still mark where digits meet words.
+        stream = tokens(zone[start:], phrases or _REVIEW_WORDS, cut_at)
         for labels_first in (True, False):
             rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first,
                                                             weak=category_phrases(table, lexicon))]

@@ -193,7 +193,7 @@ def read_methods(cells: list[Cell], raw_rows: list[RawRow], *, ocr: bool = False
 # Labels only the national format's tables print: a file with none of them is not a report.
 _TABLE_LABELS = re.compile(r"本年新收|予以公开|不予公开|第二十条|规范性文件|行政许可|行政处罚|复议后起诉|未经复议|结果维持|尚未审结")
 # A section heading in the middle of a line (crawled pages put the whole report on one line).
-_INLINE_HEADING = re.compile(r"(?:第[一二三四五六]部分|(?<!\d)[一二三四五六1-6]\s*[、.．])\s*[^\s。；，]{2,26}?(?:情况|问题|事项)")
+_INLINE_HEADING = re.compile(r"(?:第[一二三四五六]部分|(?:[一二三四五六]|(?<![\d.])[1-6])\s*[、.．])\s*[^\s。；，]{2,26}?(?:情况|问题|事项)")
 
 
 _SECTION_FIVE = re.compile(r"存在的?主要问题|其他需要报告")

@@ -43,34 +43,74 @@ def _is_number(text: str) -> bool:
     return parse_number(text) is not None or text in _BLANK_MARK
 
 
-def _pieces(token: str, phrases: tuple[str, ...]) -> list[Token]:
-    """Split a token where digits are glued to a table label: 行政规范性文件1264310."""
+# Numbering before a row label: （一） 1. 三、 (2) — a cut before a label goes before these too.
+_NUMBERING_BEFORE = re.compile(r"(?:[（(][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}[.．、])+$")
+# A list number glued to the value run before it: 00000002.其他法律… is 0000000 then 2.其他法律….
+_NUMBER_THEN_ITEM = re.compile(r"(?<=\d)(?=\d[.．、]\s*[\u4e00-\u9fff])")
+
+
+def _label_cuts(text: str, phrases: tuple[str, ...]) -> list[str]:
+    """Cut a run of label text before every row label in it (with its numbering):
+    第二十条第（一）项信息内容…现行有效件数规章 → 第二十条第（一）项信息内容…现行有效件数 | 规章."""
+    taken: list[tuple[int, int]] = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        start = text.find(phrase)
+        while start >= 0:
+            end = start + len(phrase)
+            if not any(s < end and start < e for s, e in taken):
+                taken.append((start, end))
+            start = text.find(phrase, end)
+    cuts = set()
+    for start, _end in taken:
+        numbering = _NUMBERING_BEFORE.search(text[:start])
+        cuts.add(numbering.start() if numbering else start)
+    bounds = sorted(c for c in cuts if c > 0) + [len(text)]
+    pieces, last = [], 0
+    for bound in bounds:
+        if text[last:bound]:
+            pieces.append(text[last:bound])
+        last = bound
+    return pieces
+
+
+def _pieces(token: str, phrases: tuple[str, ...], cut_at: tuple[str, ...]) -> list[Token]:
+    """Split a token where digits are glued to table labels: 行政规范性文件1264310规章000."""
     if _is_number(token):
         return [Token(token, True)]
     compact = normalize(token)
     if not any(p in compact for p in phrases):
         return [Token(token, False)]
+    compact = _NUMBER_THEN_ITEM.sub(" ", compact)
     masked = _NUMBERING_DIGITS.sub(lambda m: "#" * len(m.group(0)), compact)
     out: list[Token] = []
     last = 0
+
+    def words(text: str) -> None:
+        for part in text.split():
+            out.extend(Token(piece, False) for piece in _label_cuts(part, cut_at))
+
     for match in _DIGIT_RUN.finditer(masked):
         if match.start() > last:
-            out.append(Token(compact[last:match.start()], False))
+            words(compact[last:match.start()])
         out.append(Token(compact[match.start():match.end()], True))
         last = match.end()
     if last < len(compact):
-        out.append(Token(compact[last:], False))
+        words(compact[last:])
     return out
 
 
-def tokens(text: str, phrases: tuple[str, ...]) -> list[Token]:
-    """Turn a table zone's text into labels and numbers, dropping page furniture."""
+def tokens(text: str, phrases: tuple[str, ...], cut_at: tuple[str, ...] = ()) -> list[Token]:
+    """Turn a table zone's text into labels and numbers, dropping page furniture.
+
+    ``phrases`` name the table's rows; a token holding one is split where digits meet words,
+    and its words are cut before each of ``cut_at`` (the row names safe to cut at).
+    """
     out: list[Token] = []
     for raw in _SPLIT.split(FOOTER.sub(" ", text)):
         raw = raw.strip("*")
         if not raw or _RULE.match(raw) or _INVENTED.match(raw):
             continue
-        out.extend(_pieces(raw, phrases))
+        out.extend(_pieces(raw, phrases, cut_at))
     return out
 
 

@@ -371,6 +371,26 @@ def _match_printed(text: str, names: Iterable) -> str | None:
     return best[1] if best else None
 
 
+def _header_columns(text: str, lexicon: Lexicon) -> list[tuple[str | None, str]]:
+    """The columns a table 二 header names, in order, each with its header text (for the unit).
+
+    Works whether the header's cells were kept apart or ran together:
+    本年制发件数本年废止件数现行有效件数 → issued, repealed, in_force.
+    """
+    phrases = sorted(((p, c.code) for c in lexicon.active_columns for p in c.printed), key=lambda pc: -len(pc[0]))
+    found: list[tuple[int, int, str]] = []
+    for phrase, code in phrases:
+        start = text.find(phrase)
+        while start >= 0:
+            end = start + len(phrase)
+            if not any(s < end and start < e for s, e, _ in found):
+                found.append((start, end, code))
+            start = text.find(phrase, end)
+    found.sort()
+    return [(code, text[start:found[i + 1][0] if i + 1 < len(found) else len(text)])
+            for i, (start, _end, code) in enumerate(found)]
+
+
 def _unit_of(header: str, default: str) -> str:
     if "万元" in header:
         return "万元"
@@ -423,7 +443,8 @@ def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
         texts = [normalize(row[i]) for i in labels]
         header = next((i for i in labels if "信息内容" in normalize(row[i])), None)
         if header is not None:
-            columns = [(_match_printed(normalize(c), lexicon.active_columns), normalize(c)) for c in row[header + 1:] if c.strip()]
+            text = normalize(row[header]).split("信息内容", 1)[1] + "".join(normalize(c) for c in row[header + 1:])
+            columns = _header_columns(text, lexicon)
             continue
         if any("第二十条" in t for t in texts):
             columns = None
