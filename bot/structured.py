@@ -103,7 +103,12 @@ def _table(values: list[Value], lexicon: Lexicon) -> tuple[tuple[str, ...], ...]
 def answer_structured(intent: Intent, db: sqlite_utils.Database, catalog: Catalog, lexicon: Lexicon) -> Answer:
     """Answer an intent with a field from the stored cells."""
     assert intent.field is not None
-    selection = select_reports(intent, catalog, all_years=intent.operation == "change")
+    if intent.operation == "change":
+        # Every year of the named bodies: the change needs the year asked and the one before (or the
+        # base year named), and says which of them is missing.
+        selection = select_reports(replace(intent, year=None), catalog, all_years=True)
+    else:
+        selection = select_reports(intent, catalog)
     if not selection.reports:
         return Answer(intent.question, intent.route, " ".join(selection.missing) + _existing(catalog), intent=intent)
     handler = {"compare": _compare, "rank": _rank, "sum": _sum, "average": _sum, "share": _share,
@@ -213,6 +218,8 @@ def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, le
     label = _label(intent, lexicon, intent.field)
     if len(values) < 2:
         return _values(intent, db, selection, lexicon)
+    if len(values) > 2:  # three places or more: all of them in order, with the gap between first and last
+        return _compare_many(intent, values, gaps, lexicon)
     first, second = values[0], values[1]
     diff = abs(first.value - second.value)
     relation = "多" if first.value != second.value else "一样多"
@@ -221,6 +228,18 @@ def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, le
     if not intent.descending:
         head = f"{first.name}{label}更少：{format_number(first.value, first.unit)}，{second.name}{format_number(second.value, second.unit)}。"
     lines = [head] + [f"来源：{v.source}。" for v in values] + gaps
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
+                  chart=_chart(f"{label}对比", values), table=_table(values, lexicon))
+
+
+def _compare_many(intent: Intent, values: list[Value], gaps: list[str], lexicon: Lexicon) -> Answer:
+    label = _label(intent, lexicon, intent.field)
+    first, last = values[0], values[-1]
+    word = "最多" if intent.descending else "最少"
+    lines = [f"{len(values)}个地方的“{label}”，{word}的是{first.name}（{format_number(first.value, first.unit)}），"
+             f"与{last.name}相差{format_number(abs(first.value - last.value), first.unit)}："]
+    lines += [f"{i}. {v.name}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(values, 1)]
+    lines += [f"来源：{v.source}。" for v in values] + gaps
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
                   chart=_chart(f"{label}对比", values), table=_table(values, lexicon))
 
@@ -290,10 +309,18 @@ def _change(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
         by_body.setdefault(report.body, []).append(report)
     for reports in by_body.values():
         reports.sort(key=lambda r: r.year)
-        current = next((r for r in reports if r.year == intent.year), reports[-1]) if intent.year else reports[-1]
-        previous = next((r for r in reports if r.year == current.year - 1), None)
+        have = "、".join(str(r.year) for r in reports)
+        if intent.year is not None:
+            current = next((r for r in reports if r.year == intent.year), None)
+            if current is None:
+                lines.append(f"没有{reports[-1].name}{intent.year}年的报告（已有{have}年），无法计算变化。")
+                continue
+        else:
+            current = reports[-1]
+        base = intent.base_year if intent.base_year is not None else current.year - 1
+        previous = next((r for r in reports if r.year == base), None)
         if previous is None:
-            lines.append(f"只有{current.name}{'、'.join(str(r.year) for r in reports)}年的报告，没有{current.year - 1}年的，无法计算变化。")
+            lines.append(f"只有{current.name}{have}年的报告，没有{base}年的，无法计算变化。")
             continue
         now, before = _look_up(db, (current, previous), field, applicant)
         if now.cell is None or before.cell is None or now.cell.value is None or before.cell.value is None:
@@ -302,7 +329,8 @@ def _change(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
         a, b = _value(now.cell, current, lexicon), _value(before.cell, previous, lexicon)
         diff = a.value - b.value
         pct = f"，{'增长' if diff >= 0 else '下降'}{abs(diff) / b.value * 100:.1f}%" if b.value else ""
-        values.extend([_derived(a, value=diff, unit=a.unit, label=f"{a.label}比上年变化", field=field), a, b])
+        word = "比上年变化" if previous.year == current.year - 1 else f"比{previous.year}年变化"
+        values.extend([_derived(a, value=diff, unit=a.unit, label=f"{a.label}{word}", field=field), a, b])
         lines.append(f"{current.name}{label}：{current.year}年{format_number(a.value, a.unit)}，{previous.year}年"
                      f"{format_number(b.value, b.unit)}，{'增加' if diff >= 0 else '减少'}{format_number(abs(diff), a.unit)}{pct}。")
         lines.append(f"来源：{a.source}；{b.source}。")

@@ -244,6 +244,7 @@ def _names(text: str, catalog: Catalog, lexicon: Lexicon, part: _Part) -> list[t
     """Find body names; a bare name followed by another level word (伊春 + 区) is another place."""
     spans = []
     for match in catalog.find(text):
+        match = _shorter_name(text, match, catalog, lexicon)
         after = text[match.end:match.end + 1]
         if after and after in _LEVEL_CHARS and lexicon.bare_place(match.text) is None and not _has_level(match.text, lexicon):
             # 伊春区 is not 伊春市: a parent never answers for its child, nor a namesake for another place.
@@ -258,6 +259,25 @@ def _names(text: str, catalog: Catalog, lexicon: Lexicon, part: _Part) -> list[t
         else:
             part.ambiguous.append((match.text, tuple(b.body for b in candidates)))
     return spans
+
+
+def _shorter_name(text: str, match, catalog: Catalog, lexicon: Lexicon):
+    """伊春市政府办结 is 伊春市政府 + 办结: a field word across a name's end cuts the name short."""
+    words = _field_words(lexicon)
+    for cut in range(match.end - 1, match.start + 1, -1):
+        if any(text.startswith(w, cut) and cut + len(w) > match.end for w in words):
+            bodies = catalog.bodies_named(text[match.start:cut])
+            if bodies:
+                return replace(match, text=text[match.start:cut], end=cut, bodies=bodies)
+    return match
+
+
+@lru_cache(maxsize=4)
+def _field_words(lexicon: Lexicon) -> tuple[str, ...]:
+    words = set(lexicon.need_words())
+    for fdef in lexicon.fields:
+        words.update(fdef.boost)
+    return tuple(sorted(w for w in words if len(w) >= 2))
 
 
 def _has_level(name: str, lexicon: Lexicon) -> bool:
@@ -323,10 +343,6 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     q = lexicon.question
     part = _Part(text)
     masked = _mask(text, _names(text, catalog, lexicon, part))
-    for name, span in _unknown_places(masked, lexicon):
-        if name not in part.unknown:
-            part.unknown.append(name)
-        masked = _mask(masked, [span])
     operation, descending, limit, explicit, op_spans = _operation(masked, lexicon)
     years = _find_years(masked, lexicon, skip=op_spans)
     masked = _mask(masked, [span for _, span, _ in years])
@@ -343,8 +359,7 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
         masked = _mask(masked, [(start, end)])
     part.level = next((lvl for word, lvl in lexicon.level_words.items() if word in masked), None)
     masked = _mask(masked, _spans(masked, lexicon.place_words))
-    if operation == Operation.VALUE and len(part.bodies) + len(part.unknown) >= 2 and _comparing(masked, lexicon):
-        operation, descending, explicit = Operation.COMPARE, not _fewer(masked, lexicon), True
+    comparing = operation == Operation.VALUE and _comparing(masked, lexicon)
     part.operation, part.descending, part.limit, part.explicit_operation = operation, descending, limit, explicit
     part.check = any(w in masked for w in lexicon.operations["check"])
     used: list[tuple[int, int]] = list(op_spans)
@@ -367,9 +382,12 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
         while (more := match_field(rest, lexicon)) is not None and len(part.fields) < 4:
             if more.field.code in [f.field.code for f in part.fields]:
                 break
+            if not _joined(text, part.fields, more, lexicon):
+                break  # 行政许可收费: one thing no table has, not two parts
             part.fields.append(more)
             used += list(more.spans)
             rest = _mask(rest, used)
+        part.fields.sort(key=lambda f: min((s for s, _ in f.spans), default=0))  # in question order
     else:
         rest = _mask(rest, used)
     for code, span in _match_applicants(rest, lexicon):
@@ -380,7 +398,21 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     part.follow_up = any(w in rest for w in q.follow_up)
     rest = _mask(rest, _spans(rest, list(lexicon.operations["check"]) + list(q.follow_up) + list(q.clause_breaks)))
     _leftovers(part, rest, lexicon)
+    if comparing and len(part.bodies) + len(part.unknown) + len(part.ambiguous) >= 2:
+        part.operation, part.descending, part.explicit_operation = Operation.COMPARE, not _fewer(masked, lexicon), True
     return part
+
+
+def _joined(text: str, fields: list[FieldMatch], more: FieldMatch, lexicon: Lexicon) -> bool:
+    """Whether a join word (和, 、, 分别 …) stands between another field's words and this one's."""
+    start = min(s for s, _ in more.spans)
+    end = max(e for _, e in more.spans)
+    for f in fields:
+        f_start, f_end = min(s for s, _ in f.spans), max(e for _, e in f.spans)
+        between = text[f_end:start] if f_end <= start else text[end:f_start] if end <= f_start else ""
+        if any(w in between for w in lexicon.question.joins):
+            return True
+    return False
 
 
 def _take_years(part: _Part, years, masked: str, lexicon: Lexicon) -> None:
@@ -418,11 +450,18 @@ def _leftovers(part: _Part, rest: str, lexicon: Lexicon) -> None:
     """Sort the words no slot used: a department, a field word, a content word, or nothing."""
     q = lexicon.question
     need = lexicon.need_words()
-    for run in _CJK_RUN.findall(rest):
-        organ = next((e for e in q.organ_endings if run.endswith(e) and len(run) > len(e)), None)
-        if organ and not any(w == run for w in q.filler):
+    # A run ending in 局/委/办 … is a department (兴隆县公安局), before any place inside it (公安县).
+    for match in _CJK_RUN.finditer(rest):
+        run = match.group()
+        if any(run.endswith(e) and len(run) > len(e) for e in q.organ_endings) and run not in q.filler:
             part.organs.append(run)
-            continue
+            rest = _mask(rest, [match.span()])
+    # Places last, on what nothing else used: a place's short name (开平) can hide across words.
+    for name, span in _unknown_places(rest, lexicon):
+        if name not in part.unknown:
+            part.unknown.append(name)
+        rest = _mask(rest, [span])
+    for run in _CJK_RUN.findall(rest):
         for word, tag in _pos_cut(run):
             if word in q.filler or word.isdigit() or word in q.not_places:
                 continue
@@ -480,11 +519,12 @@ def _correct(text: str, part: _Part, catalog: Catalog, lexicon: Lexicon) -> tupl
                     if length < 4 or not candidates:
                         continue
                     hit = process.extractOne(window, candidates, scorer=OSA.distance, score_cutoff=limit)
-                    if hit and (best is None or len(hit[0]) > best[2]):
-                        best = (s, s + length, len(hit[0]), hit[0])
+                    # The longest word wins; at equal length a same-length slip beats a lost or extra character.
+                    if hit and (best is None or (len(hit[0]), len(hit[0]) == length) > best[2]):
+                        best = (s, s + length, (len(hit[0]), len(hit[0]) == length), hit[0])
                 same_sound = words[2].get(_pinyin(window))
-                if same_sound and same_sound != window and (best is None or len(same_sound) > best[2]):
-                    best = (s, s + length, len(same_sound), same_sound)
+                if same_sound and same_sound != window and (best is None or (len(same_sound), True) > best[2]):
+                    best = (s, s + length, (len(same_sound), True), same_sound)
         if best:
             s, e, _, replacement = best
             corrections.append((text[s:e], replacement))
@@ -683,6 +723,8 @@ def _refusal(part: _Part, intent: Intent, lexicon: Lexicon) -> str | None:
         return f"库里没有「{names}」的报告；只有报告所列机关的数字，不能拿本级政府的数字代替。"
     if intent.route != Route.STRUCTURED:
         return None
+    if part.subject and part.subject not in lexicon.question.table_subjects:
+        return f"问题里的「{part.subject}」在报告的表格里没有对应的数字（只有正文里可能提到），所以不回答别的数字。"
     if part.money and lexicon.field(intent.field).unit not in ("万元", "元"):
         label = lexicon.field(intent.field).label
         return f"报告里“{label}”只有件数，没有金额，所以不给数字。"

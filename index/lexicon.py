@@ -58,6 +58,8 @@ class QuestionWords:
     filler: frozenset[str]
     follow_up: tuple[str, ...]
     clause_breaks: tuple[str, ...]
+    joins: tuple[str, ...]
+    table_subjects: frozenset[str]
     separators: tuple[str, ...]
     which: tuple[str, ...]
     more_or_less: tuple[str, ...]
@@ -178,6 +180,8 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
         filler=frozenset(raw["filler"]),
         follow_up=_longest_first(raw["follow_up"]),
         clause_breaks=tuple(raw["clause_breaks"]),
+        joins=_longest_first(raw["joins"]),
+        table_subjects=frozenset(raw["table_subjects"]),
         separators=tuple(raw["separators"]),
         which=_longest_first(raw["which"]),
         more_or_less=tuple(raw["more_or_less"]),
