@@ -32,11 +32,16 @@ CORPUS = Path(__file__).parent / "corpus"
 REPORTS = CORPUS / "reports"
 GOLD = CORPUS / "gold"
 
-# What holds today (2 Dec, parser at 79afe18 plus the reader work in progress in the tree):
-# see the table printed with -s. Raise these as the reader improves.
-FLOOR_LOADED = 0  # reports that load without error
-FLOOR_RIGHT_SHARE = 0.0  # share of all gold cells read right
-CEILING_WRONG_UNFLAGGED = None  # silent wrong cells allowed (None: not asserted yet)
+# What holds today. Parser at de24cb5: 14/14 reports load; 2488/2642 gold cells right (94.2%),
+# 2488/2599 of the cells a human can settle from the file alone (95.7%); 12 wrong, 10 of them
+# unflagged (005: 8 cells of a shredded table 三 put in the wrong rows; 007/008:
+# procurement.items = the whole run-together '13575394432.52元'); 142 missing; body, place and
+# year right for all 14. The reader rewrite in progress in the working tree at the same time:
+# 2272/2642 (86.0%), 4 wrong, 2 unflagged, 366 missing (more tables kept raw). The floor below
+# holds for both; raise it as the reader improves (goal: 0 unflagged, >= 95% right).
+FLOOR_LOADED = 14  # reports that load without error
+FLOOR_RIGHT_SHARE = 0.80  # share of all gold cells read right
+CEILING_WRONG_UNFLAGGED = 10  # silent wrong cells allowed
 
 
 @dataclass
@@ -151,6 +156,14 @@ def _print_summary(outcomes: list[Outcome]) -> None:
             problems.append(f"{len(o.missing)} missing: {', '.join(o.missing[:4])}{' …' if len(o.missing) > 4 else ''}")
         if problems:
             print(f"- {o.name}: " + "; ".join(problems))
+    by_body: dict[str, set[str]] = {}
+    for o in outcomes:
+        if not o.error:
+            gold_body = json.loads((GOLD / f"{Path(o.name).stem}.json").read_text(encoding="utf-8"))["body"]
+            by_body.setdefault(gold_body, set()).add(_norm(o.body))
+    for gold_body, names in sorted(by_body.items()):
+        if len(names) > 1:
+            print(f"- one body, several names across years: {gold_body}: {sorted(names)}")
     total = sum(o.gold_cells for o in outcomes)
     right = sum(o.right for o in outcomes)
     unc_total = sum(o.uncertain_total for o in outcomes)
