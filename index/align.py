@@ -51,6 +51,13 @@ def row_phrases(table: str, lexicon: Lexicon) -> tuple[str, ...]:
     return ()
 
 
+def row_names(table: str, lexicon: Lexicon) -> dict[str, str]:
+    """Each printed phrase of the table's rows and the row it names."""
+    if table == "active":
+        return {p: item.code for item in lexicon.active_items for p in item.printed}
+    return {p: f.code for f in lexicon.fields if f.table == table for p in f.printed}
+
+
 def category_phrases(table: str, lexicon: Lexicon) -> frozenset[str]:
     """Phrases that name a category row of table 三 (不予公开 …), weaker than its items' names."""
     return frozenset(p for f in lexicon.fields if f.table == table and f.derived for p in f.printed)
@@ -90,13 +97,16 @@ def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *,
     start = table_start(zone, table)
     if start is not None and not _complete(candidates[0], table, lexicon):
         phrases = row_phrases(table, lexicon)
-        # Short names (其他, 总计) occur inside other labels: table 三 is cut only at longer ones.
-        cut_at = phrases if table == "active" else tuple(p for p in phrases if len(p) > 2)
+        # Table 三's rows are numbered, so run-together words are cut at the numbers; table 二's
+        # rows have no numbers and are cut before their names.
+        cut_at = phrases if table == "active" else ()
         # Table 四 names no rows, but its header words still mark where digits meet words.
         stream = tokens(zone[start:], phrases or _REVIEW_WORDS, cut_at)
         for labels_first in (True, False):
+            weak = category_phrases(table, lexicon)
+            alone = {p: row for p, row in row_names(table, lexicon).items() if p not in weak and len(p) > 2}
             rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first,
-                                                            weak=category_phrases(table, lexicon))]
+                                                            weak=weak, alone=alone)]
             candidates.append(read(rebuilt, lexicon, blank_is_zero=blank_is_zero, prose=prose))
     best = max(range(len(candidates)), key=lambda i: (_quality(candidates[i], lexicon), -i))
     return candidates[best]

@@ -178,7 +178,7 @@ def read_methods(cells: list[Cell], raw_rows: list[RawRow], *, ocr: bool = False
         # Subtotals and legal_persons are always computed; a derived cell with a printed row label
         # stands in for a blank printed cell (a blank 总计 column) and does count.
         methods = {c.method for c in cells if c.table == table and (not c.derived or c.row_label)}
-        if any(r.table == table and r.reason == "ambiguous_split" for r in raw_rows):
+        if any(r.table == table and r.reason for r in raw_rows):
             method = "raw"
         elif not methods:
             method = "raw" if any(r.table == table for r in raw_rows) else "missing"
@@ -200,13 +200,15 @@ _SECTION_FIVE = re.compile(r"存在的?主要问题|其他需要报告")
 
 
 def _unheaded_zone(text: str, table: str) -> str:
-    """A table's zone when its section heading is missing: from where the table starts to the
-    heading of section 五 (or the end). The aligner finds the table's own start in it."""
+    """A table's zone when its section heading is missing: from where the table starts to where
+    another table or section 五 starts (or the end)."""
     start = table_start(text, table)
     if start is None:
         return ""
-    end = _SECTION_FIVE.search(text, start)
-    return text[start:end.start() if end else len(text)]
+    ends = [start + 1 + found for other in TABLE_OF_KIND.values() if other != table
+            for found in [table_start(text[start + 1:], other)] if found is not None]
+    five = _SECTION_FIVE.search(text, start)
+    return text[start:min(ends + [five.start() if five else len(text)])]
 
 
 def _has_table_label(text: str) -> bool:

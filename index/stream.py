@@ -43,33 +43,40 @@ def _is_number(text: str) -> bool:
     return parse_number(text) is not None or text in _BLANK_MARK
 
 
-# Numbering before a row label: （一） 1. 三、 (2) — a cut before a label goes before these too.
-_NUMBERING_BEFORE = re.compile(r"(?:[（(][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]{1,2}[、.．]|\d{1,2}[.．、])+$")
 # A list number glued to the value run before it: 00000002.其他法律… is 0000000 then 2.其他法律….
 _NUMBER_THEN_ITEM = re.compile(r"(?<=\d)(?=\d[.．、]\s*[\u4e00-\u9fff])")
 
 
+# The start of a numbered row label inside run-together words: （一） 三、 2. (not 第（一）项).
+_LABEL_NUMBER = re.compile(r"(?<!第)(?:[（(][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}[.．、](?=[\u4e00-\u9fff]))")
+
+
 def _label_cuts(text: str, phrases: tuple[str, ...]) -> list[str]:
-    """Cut a run of label text before every row label in it (with its numbering):
-    第二十条第（一）项信息内容…现行有效件数规章 → 第二十条第（一）项信息内容…现行有效件数 | 规章."""
-    taken: list[tuple[int, int]] = []
-    for phrase in sorted(phrases, key=len, reverse=True):
-        start = text.find(phrase)
-        while start >= 0:
-            end = start + len(phrase)
-            if not any(s < end and start < e for s, e in taken):
-                taken.append((start, end))
-            start = text.find(phrase, end)
-    cuts = set()
-    for start, _end in taken:
-        numbering = _NUMBERING_BEFORE.search(text[:start])
-        cuts.add(numbering.start() if numbering else start)
-    bounds = sorted(c for c in cuts if c > 0) + [len(text)]
-    pieces, last = [], 0
-    for bound in bounds:
-        if text[last:bound]:
-            pieces.append(text[last:bound])
-        last = bound
+    """Cut run-together words before every row label in them.
+
+    A numbered label starts at its number (三、本年度办理结果（一）予以公开 → 三、本年度办理结果 |
+    （一）予以公开); words with no number before them are cut before each row name
+    (…现行有效件数规章 → …现行有效件数 | 规章). A numbered label is never cut inside
+    (1.属于国家秘密 stays whole).
+    """
+    starts = sorted({0} | {m.start() for m in _LABEL_NUMBER.finditer(text)})
+    pieces: list[str] = []
+    for begin, end in zip(starts, starts[1:] + [len(text)]):
+        segment = text[begin:end]
+        if not segment:
+            continue
+        if _LABEL_NUMBER.match(segment) or not phrases:
+            pieces.append(segment)
+            continue
+        taken: list[tuple[int, int]] = []
+        for phrase in sorted(phrases, key=len, reverse=True):
+            at = segment.find(phrase)
+            while at >= 0:
+                if not any(s < at + len(phrase) and at < e for s, e in taken):
+                    taken.append((at, at + len(phrase)))
+                at = segment.find(phrase, at + len(phrase))
+        cuts = sorted({0} | {at for at, _ in taken}) + [len(segment)]
+        pieces.extend(segment[a:b] for a, b in zip(cuts, cuts[1:]) if segment[a:b])
     return pieces
 
 
@@ -155,12 +162,21 @@ def _split_label(labels: list[str], phrases: tuple[str, ...], weak: frozenset[st
     return labels[end:], ["".join(labels[start:end])]
 
 
+def _rows_named(text: str, alone: dict[str, str]) -> set[str]:
+    compact = normalize(text)
+    return {row for phrase, row in alone.items() if phrase in compact}
+
+
 def rebuild_rows(stream: list[Token], phrases: tuple[str, ...], *, labels_first: bool = True,
-                 weak: frozenset[str] = frozenset()) -> list[Row]:
+                 weak: frozenset[str] = frozenset(), alone: dict[str, str] | None = None) -> list[Row]:
     """Pair each template row label with its numbers; header words become rows of their own.
 
     Numbers next to words that name no row (the values of table 四 after its header) stay on a
-    row of their own, so a table whose values have no labels still sees them.
+    row of their own, so a table whose values have no labels still sees them. Where one run of
+    words names two rows (``alone`` maps the names that are a row by themselves to that row:
+    属于三类内部事务信息, 本机关不掌握相关政府信息) but only one run of numbers stands beside it,
+    nobody can tell whose numbers they are: the label and the numbers are kept apart, so the
+    numbers stay raw.
     """
     runs = _runs(stream)
     rows: list[Row] = []
@@ -173,7 +189,10 @@ def rebuild_rows(stream: list[Token], phrases: tuple[str, ...], *, labels_first:
         neighbour = i + 1 if labels_first else i - 1
         numbers = runs[neighbour][1] if 0 <= neighbour < len(runs) and runs[neighbour][0] else []
         rest, label = _split_label(texts, phrases, weak, at_end=labels_first)
-        row = [tuple(label) + tuple(numbers)] if label or numbers else []
+        if label and rest and alone and _rows_named("".join(rest), alone) - _rows_named(label[0], alone):
+            row = [tuple(label)] + ([tuple(numbers)] if numbers else [])
+        else:
+            row = [tuple(label) + tuple(numbers)] if label or numbers else []
         rows.extend([tuple(rest)] + row if labels_first and rest else row + ([tuple(rest)] if rest else []))
     if not labels_first and rows and runs and runs[orphan][0]:
         rows.append(rows.pop(0))

@@ -36,6 +36,7 @@ def strip_numbering(label: str) -> str:
     return _NUMBERING.sub("", label)
 
 
+_ITEM_AFTER = re.compile(r"\d\s*[.．、]\s*[\u4e00-\u9fff]")
 _LABEL_LIKENESS = 0.8  # 其他法律行政止公开 vs 其他法律行政法规禁止公开: 0.86; unrelated rows stay below 0.6
 
 
@@ -71,6 +72,11 @@ def _number(raw: str, blank_is_zero: bool) -> float | None:
     if value is None and blank_is_zero and is_blank(raw):
         return 0.0
     return value
+
+
+def _unplaced(row: Row) -> str:
+    """The reason to flag a kept row: "unplaced" when it holds numbers no cell took."""
+    return "unplaced" if any(parse_number(c) is not None for c in row) else ""
 
 
 def _label_cells(row: Row) -> list[int]:
@@ -110,8 +116,12 @@ class _RequestsTable:
         """The row a label names: by printed phrase in its last cell, else by likeness of that
         cell to an official label (a slip), else by printed phrase in all its cells together."""
         official = {f.label.split("：")[-1]: f for f in self.fields}
-        return (self._phrase_match(cells[-1], parent) or closest_label(strip_numbering(cells[-1]), official)
-                or self._phrase_match("".join(cells), parent))
+        found = (self._phrase_match(cells[-1], parent) or closest_label(strip_numbering(cells[-1]), official)
+                 or self._phrase_match("".join(cells), parent))
+        if found is not None and found.derived and _ITEM_AFTER.search("".join(cells).split(found.printed[0], 1)[-1]):
+            # （六）其他处理 1.申请人无正当理由逾期不 — an item cut short, not the category.
+            return None
+        return found
 
     def _phrase_match(self, cell: str, parent: str | None) -> FieldDef | None:
         best: tuple[int, int, FieldDef] | None = None
@@ -149,7 +159,7 @@ class _RequestsTable:
             labels = _label_cells(row)
             if not labels:
                 if any(c.strip() for c in row):
-                    raw_rows.append(RawRow("requests", row))
+                    raw_rows.append(RawRow("requests", row, reason=_unplaced(row)))
                 continue
             label_cells = [normalize(row[i]) for i in labels]
             parent = self._update_parent(label_cells, parent)
@@ -160,7 +170,7 @@ class _RequestsTable:
                 continue
             f = self._match(label_cells, parent)
             if f is None or f.code in seen:
-                raw_rows.append(RawRow("requests", row))
+                raw_rows.append(RawRow("requests", row, reason="" if f else _unplaced(row)))
                 continue
             seen.add(f.code)
             if grid and start is not None and labels[-1] < start:
@@ -438,7 +448,7 @@ def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
         labels = _label_cells(row)
         if not labels:
             if any(c.strip() for c in row):
-                raw_rows.append(RawRow("active", row))
+                raw_rows.append(RawRow("active", row, reason=_unplaced(row)))
             continue
         texts = [normalize(row[i]) for i in labels]
         header = next((i for i in labels if "信息内容" in normalize(row[i])), None)
@@ -454,9 +464,13 @@ def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
         after = list(row[labels[0] + 1:])
         if item is None or not any(parse_number(c) is not None for c in after):
             if item is None and any(parse_number(c) is not None for c in after):
-                raw_rows.append(RawRow("active", row))
+                raw_rows.append(RawRow("active", row, reason=_unplaced(row)))
             continue
-        cols = columns if columns is not None else [(c, "") for c in _DEFAULT_ACTIVE_COLUMNS.get(item, ("decisions",))]
+        cols = columns if columns is not None else []
+        if not any(lexicon.has_field(f"{item}.{c}") for c, _ in cols):
+            # No header, or a header left over from another block (the 2021 收费 row after the
+            # 处罚 block's header): the item's own columns in the national format.
+            cols = [(c, "") for c in _DEFAULT_ACTIVE_COLUMNS.get(item, ("decisions",))]
         while len(after) > len(cols) and is_blank(after[0]):
             after = after[1:]
         method = "printed"
