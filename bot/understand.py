@@ -70,6 +70,9 @@ class _Part:
     share_of: str | None = None
     applicants: list[str] = field(default_factory=list)
     money: bool = False
+    persons: str | None = None
+    per_unit: str | None = None
+    self_place: str | None = None
     follow_up: bool = False
     unused_domain: list[str] = field(default_factory=list)
     unused_content: list[str] = field(default_factory=list)
@@ -390,11 +393,18 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
         part.fields.sort(key=lambda f: min((s for s, _ in f.spans), default=0))  # in question order
     else:
         rest = _mask(rest, used)
+    # Before applicants: 多少个人 asks for persons, not for the 个人 column.
+    for attribute, words in (("persons", q.persons), ("per_unit", q.per_unit), ("self_place", q.self_places)):
+        found = _claim(rest, words)
+        if found:
+            setattr(part, attribute, found[0][2])
+            rest = _mask(rest, found)
     for code, span in _match_applicants(rest, lexicon):
         part.applicants.append(code)
         rest = _mask(rest, [span])
     part.money = any(w in rest for w in q.money)
     rest = _mask(rest, _spans(rest, q.money))
+
     part.follow_up = any(w in rest for w in q.follow_up)
     rest = _mask(rest, _spans(rest, list(lexicon.operations["check"]) + list(q.follow_up) + list(q.clause_breaks)))
     _leftovers(part, rest, lexicon)
@@ -643,6 +653,9 @@ def _several_parts(question: str, pieces: list[str], whole: Intent, catalog: Cat
         intent = _intent(piece, read, today, previous, lexicon, corrections)
         if previous is not None and parts and _incomplete(read):
             intent = _merge(previous, intent, read, today)
+        if not _answerable(intent):
+            previous = intent  # 兴隆县与色达县相比，谁的申请更多: the first piece only sets the scene
+            continue
         if intent.parts:
             parts.extend(intent.parts)
         elif parts and not _adds_anything(intent, parts[-1]):
@@ -660,6 +673,11 @@ def _several_parts(question: str, pieces: list[str], whole: Intent, catalog: Cat
     first = parts[0]
     return replace(first, question=question, parts=tuple(parts), unused=tuple(dict.fromkeys(u for p in parts for u in p.unused)),
                    query=question, refusal=None)
+
+
+def _answerable(intent: Intent) -> bool:
+    """A piece that asks something of its own: a field, a check, a subject, or a refusal."""
+    return bool(intent.field or intent.parts or intent.route == Route.CHECK or intent.refusal or intent.subject)
 
 
 def _key(intent: Intent) -> tuple:
@@ -725,15 +743,44 @@ def _refusal(part: _Part, intent: Intent, lexicon: Lexicon) -> str | None:
         return None
     if part.subject and part.subject not in lexicon.question.table_subjects:
         return f"问题里的「{part.subject}」在报告的表格里没有对应的数字（只有正文里可能提到），所以不回答别的数字。"
+    if part.self_place and not (part.bodies or part.unknown or part.ambiguous):
+        return f"问题里的「{part.self_place}」没有说是哪个地方：请写出地名，例如“伊春市{_example_tail(intent, lexicon)}”。"
+    if part.per_unit or (intent.operation == Operation.AVERAGE and len(part.bodies) == 1):
+        word = part.per_unit or "平均"
+        return f"报告里没有「{word}」的数字：只有全年的总数，所以不给数字。"
+    if part.persons:
+        label = lexicon.field(intent.field).label
+        return f"报告里没有「{part.persons}」：“{label}”数的是件数，所以不给数字。"
     if part.money and lexicon.field(intent.field).unit not in ("万元", "元"):
         label = lexicon.field(intent.field).label
         return f"报告里“{label}”只有件数，没有金额，所以不给数字。"
-    unused = list(dict.fromkeys(part.unused_domain + part.unused_content + [w for w in part.unused_other if w.isascii()]))
+    # A word of the field's own parent (予以公开 is one of the 处理结果) is part of the same question.
+    ancestors = _ancestor_words(intent.field, lexicon)
+    domain = [w for w in part.unused_domain if w not in ancestors]
+    unused = list(dict.fromkeys(domain + part.unused_content + [w for w in part.unused_other if w.isascii()]))
     if unused:
         words = "、".join(f"「{w}」" for w in unused)
-        hint = _related(part.unused_domain, lexicon)
+        hint = _related(domain, lexicon)
         return f"问题里的{words}在报告的表格里没有对应的数字，所以不回答别的数字。" + hint
     return None
+
+
+def _example_tail(intent: Intent, lexicon: Lexicon) -> str:
+    if intent.field and lexicon.has_field(intent.field):
+        return lexicon.field(intent.field).label.split("：")[0]
+    return "行政处罚多少件"
+
+
+def _ancestor_words(code: str | None, lexicon: Lexicon) -> frozenset[str]:
+    """The need words of a field's parents: 处理结果 for 予以公开, 不予公开 for 国家秘密."""
+    words: set[str] = set()
+    for _ in range(4):
+        if not code or not lexicon.has_field(code) or not lexicon.field(code).parent:
+            break
+        code = code.split(".")[0] + "." + lexicon.field(code).parent  # requests.denied → requests.handled
+        if lexicon.has_field(code):
+            words.update(w for alternative in lexicon.field(code).need for group in alternative for w in group)
+    return frozenset(words)
 
 
 def _related(words: list[str], lexicon: Lexicon) -> str:
@@ -879,6 +926,8 @@ def _places(intent: Intent, catalog: Catalog) -> str:
 
 def _describe_operation(intent: Intent, lexicon: Lexicon) -> str:
     op = intent.operation
+    if len(intent.bodies) == 1 and op in (Operation.SUM, Operation.AVERAGE, Operation.COMPARE, Operation.RANK):
+        return ""  # one place: its value (一共作出了多少 is not a sum of several)
     if op == Operation.RANK:
         order = "最多" if intent.descending else "最少"
         return f"排名（{order}{f'，前{intent.limit}名' if intent.limit else ''}）"

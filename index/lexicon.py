@@ -70,6 +70,9 @@ class QuestionWords:
     greetings: tuple[str, ...]
     help: tuple[str, ...]
     money: tuple[str, ...]
+    persons: tuple[str, ...]
+    per_unit: tuple[str, ...]
+    self_places: tuple[str, ...]
     out_of_scope: tuple[str, ...]
     prose: tuple[str, ...]
     simplified_too: frozenset[str]
@@ -192,6 +195,9 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
         greetings=_longest_first(raw["greetings"]),
         help=_longest_first(raw["help"]),
         money=_longest_first(raw["money"]),
+        persons=_longest_first(raw["persons"]),
+        per_unit=_longest_first(raw["per_unit"]),
+        self_places=_longest_first(raw["self_places"]),
         out_of_scope=_longest_first(raw["out_of_scope"]),
         prose=_longest_first(raw["prose"]),
         simplified_too=frozenset(raw["simplified_too"]),

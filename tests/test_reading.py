@@ -206,3 +206,27 @@ def test_operations_and_routes_are_str_enums() -> None:
     intent = ask("哪个地方行政处罚最多")
     assert intent.operation == "rank" and intent.route == "structured"
     assert intent.to_json()["operation"] == "rank" and intent.to_json()["reading"] == intent.reading
+
+
+@pytest.mark.parametrize(("question", "word"), [
+    ("伊春市每月平均行政处罚多少件", "每月"), ("伊春市人均行政许可多少", "人均"), ("伊春市一共处罚了多少人", "多少人"),
+    ("伊春市申请人有多少个人", "多少个人"), ("我市收到多少申请", "我市"), ("伊春市平均行政处罚多少", "平均"),
+])
+def test_what_the_tables_do_not_count_is_refused(question: str, word: str) -> None:
+    intent = ask(question)
+    assert intent.refusal and word in intent.refusal and "没有" in intent.refusal
+
+
+def test_a_parent_category_word_is_part_of_the_question() -> None:
+    intent = ask("伊春市申请的处理结果中予以公开多少件")
+    assert (intent.field, intent.refusal) == ("requests.granted", None)
+
+
+def test_a_piece_that_only_sets_the_scene_is_not_a_part() -> None:
+    intent = ask("兴隆县与色达县相比，谁的申请更多")
+    assert (intent.parts, intent.operation, intent.field) == ((), "compare", "requests.new")
+    assert intent.bodies == ("兴隆县人民政府", "色达县")
+
+
+def test_respondent_of_a_review() -> None:
+    assert ask("伊春市被申请行政复议几次").field == "review.total"

@@ -192,6 +192,14 @@ PROSE_ONLY = (
     "{name}组织了几次培训", "{name}公众号推送了多少条", "{name}网站访问量是多少", "{name}收到多少投诉",
     "{name}信息处理费收了多少", "{name}12345热线接了多少电话",
 )
+# Numbers the tables do not give although a field is named: per month or head, persons, an
+# unnamed place, an English word no lexicon knows.
+UNANSWERABLE_FORMS = (
+    "伊春市每月平均行政处罚多少件", "伊春市人均行政许可多少", "伊春市日均收到多少申请", "伊春市一共处罚了多少人",
+    "伊春市申请人有多少个人", "我市收到多少申请", "本县行政许可多少", "全市行政处罚多少件",
+    "How many complaints did Yichun receive?", "What was Yichun's GDP in 2023?",
+    "How many administrative penalties did Kunming issue?", "伊春市罚款收入多少", "伊春市行政处罚近两年的变化",
+)
 OUT_OF_SCOPE = (
     "县委书记是谁", "今天天气怎么样", "伊春市的GDP是多少", "伊春市有多少人口", "伊春市市长是谁", "兴隆县房价多少",
     "明天会下雨吗", "伊春市2023年财政收入多少", "色达县的县委书记叫什么", "伊川县今天的天气", "伊春市工资水平",
@@ -210,5 +218,6 @@ def adversarial(lexicon: Lexicon) -> list[str]:
             questions.append(f"{place}{'2023年' if j else ''}{phrase}多少件？")
     for i, template in enumerate(PROSE_ONLY):
         questions.append(template.format(name=names[i % len(names)]))
+    questions.extend(UNANSWERABLE_FORMS)
     questions.extend(OUT_OF_SCOPE)
     return list(dict.fromkeys(questions))
