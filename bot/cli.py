@@ -54,6 +54,12 @@ def cmd_reports(args: argparse.Namespace, out: TextIO) -> int:
     """List the loaded reports."""
     db = open_store(args.db)
     reports = list_reports(db)
+    if args.json:
+        for r in reports:
+            _print(json.dumps({"id": r.id, "body_id": r.body_id, "body": r.body, "region": r.region,
+                               "region_code": r.region_code, "level": r.level, "year": r.year, "title": r.title,
+                               "source_name": r.source_name}, ensure_ascii=False), out)
+        return 0
     if not reports:
         _print("库里还没有报告。用 reportbot load PATH 载入。", out)
     for r in reports:
@@ -210,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     parsers["remove"].add_argument("report", help="report id, or body and year (e.g. 伊春市2023)")
     parsers["sql"].add_argument("query", help="one SELECT statement")
     parsers["sql"].add_argument("--max-rows", type=int, default=200, help="rows to print at most (default 200)")
+    parsers["reports"].add_argument("--json", action="store_true",
+                                    help="每份报告输出一行 JSON：id、body_id、body、region、region_code、level、year、title、source_name")
     parsers["cells"].add_argument("--json", action="store_true", help="one JSON object a line")
     parsers["cells"].add_argument("report", nargs="?", help="only this report")
     parsers["ask"].add_argument("--json", action="store_true", help="one JSON object a line (see docs/cli.md)")

@@ -150,6 +150,18 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (report_id, table_name)
     );
     """,
+    # Who issued a report, read against the gazetteer (index/identity.py): one body_id for one
+    # body across years and spellings (伊美区人民政府 and 伊春市伊美区人民政府 are 230717:gov),
+    # the region's GB/T 2260 code, the body as printed where the canonical name differs, and how
+    # the identity was found where the report does not plainly print it. Rows loaded before get
+    # their body_id and region_code when a writer next opens the store (_fill_identity).
+    """
+    ALTER TABLE reports ADD COLUMN body_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE reports ADD COLUMN region_code TEXT;
+    ALTER TABLE reports ADD COLUMN printed_body TEXT NOT NULL DEFAULT '';
+    ALTER TABLE reports ADD COLUMN identity_notes TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX reports_body_id ON reports(body_id, year);
+    """,
 )
 
 
@@ -168,6 +180,8 @@ class StoredReport:
     sha256: str
     cells: int
     findings: int
+    body_id: str = ""  # one body across years and spellings (index/identity.py)
+    region_code: str | None = None
 
     @property
     def name(self) -> str:
@@ -225,6 +239,7 @@ def open_store(path: Path | str | None = None, *, lexicon: Lexicon | None = None
         db.execute("PRAGMA synchronous = NORMAL")
     _migrate(db)
     _refresh_reference(db, lexicon or load_lexicon())
+    _fill_identity(db, lexicon or load_lexicon())
     return db
 
 
@@ -244,7 +259,22 @@ def _refresh_reference(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
             pk="code")
 
 
-_REPORT_COLUMNS = "r.id, r.title, r.body, r.region, r.level, r.year, r.published, r.source_name, r.sha256, r.cell_count, r.finding_count"
+def _fill_identity(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
+    """Give reports loaded before body_id existed their body_id and region_code, from their body."""
+    rows = db.execute("SELECT id, body FROM reports WHERE body_id = ''").fetchall()
+    if not rows:
+        return
+    from index.identity import resolve_body  # the gazetteer loads only when there is something to fill
+
+    with db.atomic():
+        for report_id, body in rows:
+            resolved = resolve_body(body, lexicon)
+            db.conn.execute("UPDATE reports SET body_id = ?, region_code = ? WHERE id = ? AND body_id = ''",
+                            (resolved.body_id, resolved.region_code, report_id))
+
+
+_REPORT_COLUMNS = ("r.id, r.title, r.body, r.region, r.level, r.year, r.published, r.source_name, r.sha256, r.cell_count,"
+                   " r.finding_count, r.body_id, r.region_code")
 
 
 def _stored(row: Sequence) -> StoredReport:
@@ -302,7 +332,10 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
     if same:
         return SaveResult(get_report(db, same[0]), None, unchanged=True)
     applicant_labels = {a.code: a.label for a in lexicon.applicants}
-    old = db.execute("SELECT id FROM reports WHERE body = ? AND year = ?", [report.body, report.year]).fetchone()
+    # Another version of the same body and year: the same name, or the same body_id (伊川县政府办 and
+    # 伊川县人民政府办公室 are one body).
+    old = db.execute("SELECT id FROM reports WHERE (body = ? OR (body_id = ? AND body_id != '')) AND year = ?"
+                     " ORDER BY body = ? DESC", [report.body, report.body_id, report.year, report.body]).fetchone()
     replaced = get_report(db, old[0]) if old else None
     with db.atomic():
         if replaced:
@@ -311,11 +344,14 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
         # were most of a load's time in the saving process (docs/benchmarks.md).
         report_id = db.conn.execute(
             "INSERT INTO reports (title, body, region, level, year, published, layout, source_name, source_format,"
-            " sha256, loaded_at, cell_count, finding_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " sha256, loaded_at, cell_count, finding_count, body_id, region_code, printed_body, identity_notes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (report.title, report.body, report.region, report.level, report.year, report.published, report.layout,
              document.source_name, document.format, document.sha256,
              datetime.now(timezone.utc).isoformat(timespec="seconds"),
-             sum(1 for c in report.cells if not c.derived), len(report.findings))).lastrowid
+             sum(1 for c in report.cells if not c.derived), len(report.findings),
+             report.body_id, report.region_code, report.printed_body,
+             json.dumps(list(report.identity_notes), ensure_ascii=False))).lastrowid
         db.conn.executemany(
             "INSERT INTO sections (report_id, number, heading, subsections) VALUES (?, ?, ?, ?)",
             [(report_id, s.number, s.heading, json.dumps(list(s.subsections), ensure_ascii=False)) for s in report.sections])
