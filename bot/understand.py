@@ -346,6 +346,8 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     q = lexicon.question
     part = _Part(text)
     masked = _mask(text, _names(text, catalog, lexicon, part))
+    per_unit = _claim(masked, q.per_unit)  # 人均 is also an operation word: look before operations take it
+    part.per_unit = per_unit[0][2] if per_unit else None
     operation, descending, limit, explicit, op_spans = _operation(masked, lexicon)
     years = _find_years(masked, lexicon, skip=op_spans)
     masked = _mask(masked, [span for _, span, _ in years])
@@ -394,7 +396,7 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     else:
         rest = _mask(rest, used)
     # Before applicants: 多少个人 asks for persons, not for the 个人 column.
-    for attribute, words in (("persons", q.persons), ("per_unit", q.per_unit), ("self_place", q.self_places)):
+    for attribute, words in (("persons", q.persons), ("self_place", q.self_places)):
         found = _claim(rest, words)
         if found:
             setattr(part, attribute, found[0][2])
