@@ -30,11 +30,19 @@ _BLANK_IS_ZERO = re.compile(r"(空白|空格|未填)[^。\n]{0,8}(表示|为|视
 _PASSAGE_MAX = 300
 
 
+_NOT_A_HEADING = re.compile(r"[。，,；;：:\d]")
+_HEADING_END = re.compile(r"(?:情况|问题|事项|改进)$")
+
+
 def _section_number(text: str, current: int) -> int | None:
     compact = normalize(text)
     if len(compact) > 40 or _SUB_NUMBER.match(compact):
         return None
     rest = _TOP_NUMBER.sub("", compact)
+    if rest == compact and (_NOT_A_HEADING.search(rest) or not _HEADING_END.search(rest)):
+        # Unnumbered, it must look like a heading: a prose line wrapped at the page edge
+        # (涉及政府信息公开的行政复议与行政诉讼。) names the same things.
+        return None
     if rest != compact or len(compact) <= 24:
         for number, pattern in enumerate(_SECTION_PATTERNS, start=1):
             if number > current and pattern.search(rest) and len(rest) <= 30:

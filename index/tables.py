@@ -184,6 +184,7 @@ class _RequestsTable:
         for vr in self._place_splits(value_rows):
             value_rows.remove(vr)
             raw_rows.append(RawRow("requests", (vr.label, *vr.raws), reason="ambiguous_split"))
+        self._zero_blanks(value_rows)
         order = self._applicant_order(header_rows, start)
         cells = [
             Cell(
@@ -251,6 +252,23 @@ class _RequestsTable:
         if len(found) == self.width and len(set(columns)) == self.width and columns[0] >= start:
             return tuple(sorted(found, key=found.__getitem__))
         return APPLICANT_ORDER
+
+    def _zero_blanks(self, value_rows: list[_ValueRow]) -> None:
+        """Blank applicant cells of a row whose printed cells already add up to its 总计 are 0.
+
+        Portal pages leave the organisation columns empty (&nbsp;) where they mean 0; counts are
+        never negative, so when the printed columns already make the total, every blank one is
+        0. Filled in as inferred, never as printed.
+        """
+        for vr in value_rows:
+            parts, total = vr.values[:-1], vr.values[-1] if vr.values else None
+            blanks = [i for i, v in enumerate(parts) if v is None]
+            if total is None or not blanks or len(blanks) == len(parts) and total != 0:
+                continue
+            if abs(sum(v for v in parts if v is not None) - total) < 1e-9:
+                for i in blanks:
+                    vr.values[i] = 0.0
+                vr.inferred |= set(blanks)
 
     # -- numbers run together
     def _place_splits(self, value_rows: list[_ValueRow]) -> list[_ValueRow]:

@@ -197,10 +197,10 @@ def test_2019_layout_rows_kept_under_own_codes() -> None:
     assert report.region == "某某县" and report.year == 2020
 
 
-def test_blank_cell_is_null_not_zero() -> None:
+def test_blank_cell_that_the_row_sum_proves_zero_is_inferred_not_printed() -> None:
     cells = printed(parse_text(LAYOUT_2019))
     blank = cells[("requests.new", "research")]
-    assert blank.value is None and blank.raw == "" and not blank.inferred
+    assert blank.value == 0 and blank.raw == "" and blank.method == "inferred"
     assert cells[("requests.new", "public_interest")].value == 0
 
 

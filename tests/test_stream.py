@@ -157,3 +157,14 @@ def test_tables_are_found_when_their_section_headings_are_missing(tmp_path) -> N
     assert values[("requests.new", "total")] == 60
     assert values[("review.total", None)] == 3
     assert {t.table: t.method for t in report.table_reads} == {"active": "printed", "requests": "printed", "review": "printed"}
+
+
+def test_a_blank_cell_stays_blank_unless_the_row_sum_proves_it_zero() -> None:
+    rows = [(("申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"), True),
+            (("一、本年新收政府信息公开申请数量", "5", "", "0", "0", "0", "0", "7"), True),
+            (("二、上年结转政府信息公开申请数量", "2", "", "0", "0", "0", "0", "2"), True)]
+    found, _raw = align_table("requests", rows, "", LEXICON)
+    cells = {(c.field, c.applicant): c for c in found}
+    assert cells[("requests.new", "business")].value is None
+    assert cells[("requests.carried_in", "business")].value == 0
+    assert cells[("requests.carried_in", "business")].method == "inferred"
