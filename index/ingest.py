@@ -18,6 +18,7 @@ import sqlite_utils
 from index import tokenizer
 from index.document import Document
 from index.errors import ReportbotError, UnreadableFileError
+from index.facts import extract_facts
 from index.lexicon import Lexicon, load_lexicon
 from index.parser import parse_report
 from index.readers import read_document
@@ -43,6 +44,7 @@ def prepare_report(path: Path, *, original_name: str | None = None, max_bytes: i
     """Read, parse and segment one report file without touching the store."""
     document = read_document(path, max_bytes=max_bytes, original_name=original_name)
     report = parse_report(document, lexicon or load_lexicon())
+    report = replace(report, facts=extract_facts(report.passages))  # numbers the prose states
     # The body's name must be one token before its passages are segmented (色达县, 色达).
     tokenizer.add_words([report.body, report.region])
     # The section heading is indexed with the text: 存在的主要问题 names what its paragraphs are about.

@@ -106,3 +106,22 @@ class Report:
     region_code: str | None = None  # GB/T 2260 code of the region, where the gazetteer knows it
     printed_body: str = ""  # the body as printed, where the canonical name differs (晖县市人民政府)
     identity_notes: tuple[str, ...] = field(default=())  # how the body, year or title was found, if not plainly printed
+    facts: tuple[Fact, ...] = field(default=())  # numbers the prose states (index/facts.py)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A number the report's text states, with the words that name it: 全年发布政策解读 51 件.
+
+    ``subject`` is a key of data/facts.toml; ``words`` the words as printed that named it.
+    ``approx`` is "" for an exact number, "at_least" (2100 余条, 超过 50 件) or "about" (约 300 条).
+    """
+
+    section: str  # the passage's section path
+    subject: str  # e.g. "policy_interpretation"
+    words: str  # e.g. "政策解读"
+    number: float
+    unit: str  # as printed: 条, 篇, 件, 次, 场, 元, 万元 …
+    sentence: str  # the sentence as printed
+    raw: str = ""  # the number as printed, e.g. "2100 余"
+    approx: str = ""

@@ -17,9 +17,9 @@ MAX_CUTS = 200  # more ways than this is no reading: the caller keeps the row ra
 
 
 def is_glued(raw: str) -> bool:
-    """Tell whether a cell's text is a run of digits that may hold several cells."""
-    text = normalize(raw)
-    return len(text) >= 2 and text.isdigit()
+    """Tell whether a cell's text is a run of digits that may hold several cells (-18538 too)."""
+    digits = normalize(raw).removeprefix("-")
+    return len(digits) >= 2 and digits.isdigit()
 
 
 def _cells(texts: list[str], width: int, total_after: int | None) -> Iterator[list[str]]:
@@ -50,9 +50,11 @@ def _cells(texts: list[str], width: int, total_after: int | None) -> Iterator[li
                 end = offset + len(total)
                 yield from walk(i + 1 if end == len(text) else i, 0 if end == len(text) else end, cells + [total], [])
             return
-        longest = 1 if rest.startswith("0") else len(rest)
+        sign = "-" if rest.startswith("-") else ""
+        digits = rest[len(sign):]
+        longest = 1 if digits.startswith("0") else len(digits)
         for length in range(1, longest + 1):
-            end = offset + length
+            end = offset + len(sign) + length
             cell = text[offset:end]
             yield from walk(i + 1 if end == len(text) else i, 0 if end == len(text) else end, cells + [cell],
                             group + [int(cell)])

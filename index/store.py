@@ -18,6 +18,7 @@ from typing import Iterable, Sequence
 import sqlite_utils
 
 from index.document import Document
+from index.facts import FACT_INSERT, fact_rows
 from index.errors import ReadOnlyQueryError, ReportNotFoundError
 from index.lexicon import DATA_DIR, Lexicon, load_lexicon
 from index.report import Report
@@ -161,6 +162,47 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE reports ADD COLUMN printed_body TEXT NOT NULL DEFAULT '';
     ALTER TABLE reports ADD COLUMN identity_notes TEXT NOT NULL DEFAULT '[]';
     CREATE INDEX reports_body_id ON reports(body_id, year);
+    """,
+    # Numbers the prose states (index/facts.py, data/facts.toml), and where one disagrees with
+    # the table cell of the same meaning: a lead to check, never a correction of either.
+    """
+    CREATE TABLE facts (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        section TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        subject_label TEXT NOT NULL,
+        words TEXT NOT NULL,
+        number NUMERIC NOT NULL,
+        unit TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        approx TEXT NOT NULL DEFAULT '',
+        sentence TEXT NOT NULL,
+        field TEXT,
+        applicant TEXT,
+        value NUMERIC,
+        tolerance REAL,
+        also TEXT
+    );
+    CREATE INDEX facts_report ON facts(report_id);
+    CREATE INDEX facts_subject ON facts(subject, report_id);
+    CREATE VIEW fact_mismatches AS
+    SELECT f.id AS fact_id, f.report_id, r.title AS report, r.body, r.region, r.year, f.section, f.subject,
+        f.subject_label, f.words, f.number, f.unit, f.raw, f.approx, f.sentence, f.value AS fact_value,
+        c.table_name, c.field, c.applicant, c.label, c.value AS table_value, c.unit AS table_unit,
+        c.raw AS table_raw, c.row_label
+    FROM facts f
+    JOIN reports r ON r.id = f.report_id
+    JOIN cells c ON c.report_id = f.report_id AND c.field = f.field AND c.applicant IS f.applicant
+    WHERE f.approx != 'about' AND c.value IS NOT NULL
+      AND CASE WHEN f.approx = 'at_least' THEN c.value + f.tolerance < f.value
+               ELSE abs(f.value - c.value) > f.tolerance END
+      AND NOT EXISTS (
+          SELECT 1 FROM json_each(COALESCE(f.also, '[]')) j
+          JOIN cells a ON a.report_id = f.report_id
+           AND a.field || CASE WHEN a.applicant IS NULL THEN '' ELSE '[' || a.applicant || ']' END = j.value
+          WHERE a.value IS NOT NULL AND abs(a.value - f.value) <= f.tolerance);
     """,
 )
 
@@ -373,6 +415,7 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
         db.conn.executemany(
             "INSERT INTO raw_rows (report_id, table_name, cells, reason) VALUES (?, ?, ?, ?)",
             [(report_id, r.table, json.dumps(list(r.cells), ensure_ascii=False), r.reason) for r in report.raw_rows])
+        db.conn.executemany(FACT_INSERT, fact_rows(report_id, report.facts))
     return SaveResult(get_report(db, report_id), replaced, unchanged=False)
 
 

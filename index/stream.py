@@ -28,7 +28,7 @@ _BLANK_MARK = {"-", "—", "–", "/", "／", "--", "——"}
 _INVENTED = re.compile(r"^(?:数据|列|栏|Column|column|col|Col)\s*\d{1,2}$")
 # List numbering glued to a label: 1.属于国家秘密, 2、重复申请, (3)其他 — not a number.
 _NUMBERING_DIGITS = re.compile(r"(?<![\d.])\d{1,2}(?=[.．、]\s*[\u4e00-\u9fff])|[（(]\d{1,2}[)）]")
-_DIGIT_RUN = re.compile(r"\d[\d,，.]*\d|\d")
+_DIGIT_RUN = re.compile(r"-?\d[\d,，.]*\d|-?\d")  # a minus sign is the number's (本年增/减 -15)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ def strip_numbering(label: str) -> str:
     return _NUMBERING.sub("", label)
 
 
+_ITEM_NUMBER = re.compile(r"^\d{1,2}\s*[.．、]")
 _ITEM_AFTER = re.compile(r"\d\s*[.．、]\s*[\u4e00-\u9fff]")
 _LABEL_LIKENESS = 0.8  # 其他法律行政止公开 vs 其他法律行政法规禁止公开: 0.86; unrelated rows stay below 0.6
 
@@ -127,10 +128,12 @@ class _RequestsTable:
         best: tuple[int, int, FieldDef] | None = None
         for f in self.fields:
             for phrase in f.printed:
-                # A short label (3.其他, 总计) names a row only under its own parent row;
+                # A short label (其他, 总计) names a row only under its own parent row, or
+                # with an item's number (3.其他: only (六)'s items reach 3 with that name);
                 # a longer one (属于国家秘密) is enough alone, even when a broken layout
                 # lost the parent's label.
-                if f.parent in self.parents and parent != f.parent and len(phrase) <= 2:
+                if f.parent in self.parents and parent != f.parent and len(phrase) <= 2 \
+                        and not _ITEM_NUMBER.match(cell):
                     continue
                 if _phrase_matches(phrase, cell):
                     # An item beats its category in one merged cell: （四）无法提供1.本机关不掌握….
@@ -495,12 +498,14 @@ def parse_active(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
         numbers = [c for c in after if c.strip()]
         if len(numbers) < len(cols) and all(parse_number(c) is not None for c in numbers):
             options = splits(numbers, len(cols))
-            if options:
-                cut = options[0] if len(options) == 1 else _confirmed_by_prose(
-                    item, [c for c, _ in cols], options, prose, lexicon)
-                if cut is None:
-                    raw_rows.append(RawRow("active", row, reason="ambiguous_split"))
-                    continue
+            cut = options[0] if len(options) == 1 else _confirmed_by_prose(
+                item, [c for c, _ in cols], options, prose, lexicon) if options else None
+            if cut is None and (options or len(after) < len(cols)):
+                # Fewer numbers than columns and no one way to place them (a blank dropped by a
+                # text layout, cells run together, 39573802895.90元): nothing is stored as printed.
+                raw_rows.append(RawRow("active", row, reason="ambiguous_split"))
+                continue
+            if cut is not None:
                 after, method = cut, "split"
         mapped = False
         for (column, header_text), raw in zip(cols, after):
