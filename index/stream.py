@@ -28,6 +28,8 @@ _BLANK_MARK = {"-", "—", "–", "/", "／", "--", "——"}
 _INVENTED = re.compile(r"^(?:数据|列|栏|Column|column|col|Col)\s*\d{1,2}$")
 # List numbering glued to a label: 1.属于国家秘密, 2、重复申请, (3)其他 — not a number.
 _NUMBERING_DIGITS = re.compile(r"(?<![\d.])\d{1,2}(?=[.．、]\s*[\u4e00-\u9fff])|[（(]\d{1,2}[)）]")
+# A value run glued to the next row's numbered label: 1000001三、本年度办理结果, 0（七）总计.
+_NUMBER_THEN_LABEL = re.compile(r"(?<=\d)(?=[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[)）])")
 _DIGIT_RUN = re.compile(r"-?\d[\d,，.]*\d|-?\d")  # a minus sign is the number's (本年增/减 -15)
 
 
@@ -113,7 +115,8 @@ def tokens(text: str, phrases: tuple[str, ...], cut_at: tuple[str, ...] = ()) ->
     and its words are cut before each of ``cut_at`` (the row names safe to cut at).
     """
     out: list[Token] = []
-    for raw in _SPLIT.split(FOOTER.sub(" ", text)):
+    text = _NUMBER_THEN_LABEL.sub(" ", FOOTER.sub(" ", text))
+    for raw in _SPLIT.split(text):
         raw = raw.strip("*")
         if not raw or _RULE.match(raw) or _INVENTED.match(raw):
             continue
