@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.answer import Answer, Choice, format_number
 from bot.catalog import Catalog
 from bot.findings import answer_check
+from bot.facts import answer_fact
 from bot.retrieval import answer_retrieval
 from bot.structured import answer_structured
 from bot.intent import Intent, Route
@@ -164,7 +165,8 @@ class Engine:
                 return answer_check(intent, self.db, self.catalog)
             if intent.route == Route.STRUCTURED:
                 return with_answered_year(answer_structured(intent, self.db, self.catalog, self.lexicon))
-            return answer_retrieval(intent, self.index, self.catalog, self.lexicon)
+            # A number the prose states (政策解读 51 件) is given with its sentence; else passages.
+            return answer_fact(intent, self.db, self.catalog) or answer_retrieval(intent, self.index, self.catalog, self.lexicon)
 
     def _ambiguous(self, intent: Intent) -> Answer:
         choices = []
