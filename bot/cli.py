@@ -9,6 +9,7 @@
     reportbot [--db PATH] ask [--json] [QUESTION]
     reportbot [--db PATH] chat               terminal chat, same engine as the bot
     reportbot [--db PATH] serve              run the Telegram bot
+    reportbot [--db PATH] leads [REPORT] [--kind K] [--json]   story leads, ranked and sourced
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.answer import json_number
 from bot.engine import Engine
 from index.errors import ReportbotError
 from index.ingest import report_files
+from index.leads import KINDS as LEAD_KINDS
 from index.store import cell_rows, default_db_path, find_report, list_reports, open_store
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -190,6 +192,25 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_leads(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the story leads of a report, a place or every report, ranked (docs/leads.md)."""
+    from bot.leads import lead_detail, leads_text
+
+    engine = Engine(args.db)
+    try:
+        leads = engine.leads(args.report, kinds=tuple(args.kind or ()))
+    finally:
+        engine.close()
+    if args.json:
+        for lead in leads:
+            _print(json.dumps(lead.to_json(), ensure_ascii=False), out)
+        return 0
+    _print(leads_text(leads, scope=f"{args.report}：" if args.report else "所有报告：", limit=None), out)
+    for number, lead in enumerate(leads, start=1):
+        _print(f"\n{number}. " + lead_detail(lead), out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help text for every command."""
     parser = argparse.ArgumentParser(prog="reportbot", description="政府信息公开工作年度报告问答机器人")
@@ -205,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ask": (cmd_ask, "answer a question (or one a line from standard input)"),
         "chat": (cmd_chat, "chat in the terminal with the bot's engine (loads the samples into an empty store)"),
         "serve": (cmd_serve, "run the Telegram bot (TELEGRAM_BOT_TOKEN)"),
+        "leads": (cmd_leads, "值得记者追问的线索：自相矛盾、正文与表格不符、同级异常、年度突变、缺失、套话雷同（docs/leads.md）"),
     }
     parsers = {}
     for name, (func, help_text) in commands.items():
@@ -222,6 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
     parsers["cells"].add_argument("report", nargs="?", help="only this report")
     parsers["ask"].add_argument("--json", action="store_true", help="one JSON object a line (see docs/cli.md)")
     parsers["ask"].add_argument("question", nargs="*", help="the question; none = read one a line from stdin")
+    parsers["leads"].add_argument("report", nargs="?", help="报告编号、地名或机关（可带年度，如 伊春市2023）；不填为全部报告")
+    parsers["leads"].add_argument("--kind", action="append", choices=LEAD_KINDS,
+                                  help="只看这一类（可重复）：" + "、".join(LEAD_KINDS))
+    parsers["leads"].add_argument("--json", action="store_true",
+                                  help="每条线索输出一行 JSON：kind、report、region、body、year、claim、why、score、sources")
     return parser
 
 

@@ -15,6 +15,7 @@ from bot.answer import Answer, Choice, format_number
 from bot.catalog import Catalog
 from bot.findings import answer_check
 from bot.facts import answer_fact
+from bot.leads import answer_leads, asks_for_leads, leads_for
 from bot.retrieval import answer_retrieval
 from bot.structured import answer_structured
 from bot.intent import Intent, Route
@@ -22,6 +23,7 @@ from bot.replies import combined_answer, help_answer, refusal_answer, with_answe
 from bot.understand import describe, understand
 from index import tokenizer
 from index.errors import ReportbotError
+from index.leads import Lead
 from index.ingest import PreparedReport, prepare_many, prepare_report, store_report
 from index.lexicon import Lexicon, load_lexicon
 from index.report import TableRead
@@ -154,6 +156,8 @@ class Engine:
         with self._lock:
             if intent.route == Route.HELP:
                 return help_answer(intent, self.examples())
+            if asks_for_leads(intent.question):  # 有什么值得关注的, 年报有什么问题 (docs/leads.md)
+                return answer_leads(intent, self.db, self.catalog)
             if intent.parts:
                 answers = [self.answer(replace(part, parts=())) for part in intent.parts]
                 return with_answered_year(combined_answer(intent, answers))
@@ -269,6 +273,11 @@ class Engine:
             else:
                 intent = Intent(question="/check", route=Route.CHECK)
             return answer_check(intent, self.db, self.catalog)
+
+    def leads(self, name: str | None = None, *, kinds: tuple[str, ...] = ()) -> list[Lead]:
+        """The story leads of the reports a name means (every report without one), ranked (docs/leads.md)."""
+        with self._lock:
+            return leads_for(self.db, self.catalog, name, kinds=kinds)
 
     def sql(self, query: str, *, max_rows: int = 200, timeout_s: float = 5.0) -> SqlResult:
         """Run one read-only SELECT on the store."""

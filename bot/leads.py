@@ -1,0 +1,139 @@
+"""Story leads for people: which reports a name means, the ranked list, one lead in full.
+
+The rules are in index/leads.py (docs/leads.md); this module resolves "伊春市" or "伊春市2023"
+to stored reports, answers questions such as "有什么值得关注的" or "哪些地方的不予公开率异常",
+and writes leads as text for the terminal and Telegram.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from bot.answer import Answer
+from bot.catalog import Catalog
+from index.errors import ReportNotFoundError
+from index.leads import KINDS, Lead, find_leads, kind_names, load_config
+from index.store import StoredReport
+
+if TYPE_CHECKING:
+    from bot.intent import Intent
+
+SHOWN = 10  # leads listed in an answer or /leads; the CLI prints them all
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?度?")
+
+
+def asks_for_leads(question: str) -> bool:
+    """Tell whether a question asks what is worth a look (有什么值得关注的, 年报有什么问题, 不予公开率异常)."""
+    words = load_config()["questions"]
+    return any(w in question for w in words["words"]) and not any(w in question for w in words["not"])
+
+
+def asked_metric(question: str) -> str | None:
+    """The outlier metric a question names (不予公开率 → denial_rate), longest word first."""
+    best: tuple[int, str] | None = None
+    for metric in load_config()["outlier"]["metric"]:
+        for word in metric.get("ask", ()):
+            if word in question and (best is None or len(word) > best[0]):
+                best = (len(word), metric["key"])
+    return best[1] if best else None
+
+
+def reports_named(name: str, catalog: Catalog) -> tuple[StoredReport, ...]:
+    """The reports a name means: an id, a title, or a place or body with an optional year (伊春市2023).
+
+    A place names all its years; ReportNotFoundError when nothing matches.
+    """
+    text = re.sub(r"\s+", "", name)
+    reports = catalog.reports
+    if text.isdigit():
+        found = tuple(r for r in reports if r.id == int(text))
+    else:
+        found = tuple(r for r in reports if r.title == text)
+        if not found:
+            year_match = _YEAR.search(text)
+            year = int(year_match.group(1)) if year_match else None
+            place = _YEAR.sub("", text)
+            bodies = [b for m in catalog.find(place) for b in m.bodies]
+            found = tuple(r for b in bodies for r in b.reports if year is None or r.year == year)
+    if not found:
+        known = "、".join(dict.fromkeys(r.name for r in reports[:10])) or "（还没有载入任何报告）"
+        raise ReportNotFoundError(f"没有找到“{name}”的报告。已载入：{known}。")
+    return tuple(sorted(found, key=lambda r: r.id))
+
+
+def leads_for(db: sqlite_utils.Database, catalog: Catalog, name: str | None = None, *,
+              kinds: tuple[str, ...] = ()) -> list[Lead]:
+    """The leads of the reports a name means (every report without one), ranked."""
+    ids = [r.id for r in reports_named(name, catalog)] if name else None
+    return find_leads(db, report_ids=ids, kinds=kinds or None)
+
+
+def lead_line(number: int, lead: Lead) -> str:
+    """One line of a ranked list: 1. [自相矛盾] 兴隆县2023年报告表三… (90分)."""
+    return f"{number}. [{kind_names()[lead.kind]}] {lead.claim}（{lead.score:g}分）"
+
+
+def lead_detail(lead: Lead) -> str:
+    """A lead in full: claim, why it may matter, and where each number is printed."""
+    lines = [f"[{kind_names()[lead.kind]}] {lead.claim}", f"为什么值得看：{lead.why}", f"分数：{lead.score:g}", "出处："]
+    for source in lead.sources:
+        where = f"《{source.report}》" if source.report else f"《{lead.report}》"
+        part = f"「{source.section}」" if source.section else ""
+        lines.append(f"· {where}{part}{source.text}")
+    return "\n".join(lines)
+
+
+def leads_text(leads: list[Lead], *, scope: str = "", limit: int | None = SHOWN) -> str:
+    """A ranked list as plain lines, with a count and what was looked at."""
+    if not leads:
+        return f"{scope}没有发现值得关注的线索（按 docs/leads.md 的规则）。"
+    shown = leads if limit is None else leads[:limit]
+    lines = [f"{scope}共有{len(leads)}条线索，按分数从高到低" + (f"列出前{len(shown)}条：" if len(shown) < len(leads) else "：")]
+    lines.extend(lead_line(i, lead) for i, lead in enumerate(shown, start=1))
+    return "\n".join(lines)
+
+
+def answer_leads(intent: Intent, db: sqlite_utils.Database, catalog: Catalog) -> Answer:
+    """Answer "有什么值得关注的" for the reports the question names (all without a name)."""
+    missing = [f"没有{place}的报告。" for place in intent.unknown_places]
+    names = list(intent.bodies) + [b for _name, bodies in intent.ambiguous for b in bodies]
+    if intent.report_id is not None:
+        ids: list[int] | None = [intent.report_id]
+    elif names:
+        ids = [r.id for b in catalog.bodies if b.body in names for r in b.reports
+               if intent.year is None or r.year == intent.year]
+    elif intent.unknown_places:
+        return Answer(intent.question, "leads", " ".join(missing), intent=intent)
+    else:
+        ids = [r.id for r in catalog.reports if intent.year is None or r.year == intent.year]
+    metric = asked_metric(intent.question)
+    kinds = ("outlier", "jump") if metric else None
+    leads = find_leads(db, report_ids=ids, kinds=kinds) if ids else []
+    if metric:
+        leads = [lead for lead in leads if lead.topic == metric]
+    shown_names = [b.name for b in catalog.bodies if b.body in names]
+    scope = "、".join(dict.fromkeys(shown_names)) if names else "所有报告"
+    if intent.year is not None:
+        scope += f"{intent.year}年"
+    if metric:
+        label = next(m["label"] for m in load_config()["outlier"]["metric"] if m["key"] == metric)
+        scope += f"的{label}"
+    text = leads_text(leads, scope=scope + "：")
+    if leads:
+        text += "\n每条线索的出处：reportbot leads --json，或在 Telegram 里发 /leads。"
+    elif metric:
+        peers = load_config()["outlier"]["min_peers"] + 1
+        text += f"\n（只在同一级别、同一年度至少有{peers}份报告时才比较比率。）"
+    if hasattr(intent, "reading"):
+        intent = replace(intent, reading=f"理解为：{scope} · 值得关注的线索（规则见 docs/leads.md）")
+    table = (("分数", "类别", "报告", "线索", "为什么"),
+             *((f"{lead.score:g}", kind_names()[lead.kind], lead.report, lead.claim, lead.why) for lead in leads)) \
+        if leads else ()
+    return Answer(intent.question, "leads", "\n".join([text, *missing]), intent=intent, table=table)
+
+
+__all__ = ["KINDS", "SHOWN", "answer_leads", "asked_metric", "asks_for_leads", "lead_detail", "lead_line",
+           "leads_for", "leads_text", "reports_named"]
