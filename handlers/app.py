@@ -29,7 +29,7 @@ from telegram.ext import (
 
 from bot.engine import Engine
 from bot.settings import Settings
-from handlers import admin, callbacks, commands, questions
+from handlers import admin, callbacks, commands, leads, questions
 from handlers.errors import on_error
 from handlers.keyboards import CHOOSE_PATTERN, PAGE_PATTERN
 from handlers.ratelimit import RateLimiter, limit_rate
@@ -60,6 +60,7 @@ def build_application(settings: Settings) -> Application:
             CommandHandler("reports", commands.on_reports),
             CommandHandler("report", commands.on_report),
             CommandHandler("check", commands.on_check),
+            CommandHandler("leads", leads.on_leads),
             CommandHandler("csv", commands.on_csv),
             CommandHandler("remove", admin.on_remove),
             CommandHandler("sql", admin.on_sql),
@@ -68,6 +69,7 @@ def build_application(settings: Settings) -> Application:
             MessageHandler(filters.TEXT, questions.on_question),
             CallbackQueryHandler(callbacks.on_choose, pattern=CHOOSE_PATTERN),
             CallbackQueryHandler(callbacks.on_page, pattern=PAGE_PATTERN),
+            CallbackQueryHandler(leads.on_lead_button, pattern=leads.LEAD_PATTERN),
         ]
     )
     application.add_error_handler(on_error)

@@ -20,6 +20,7 @@ COMMANDS = (
     BotCommand("reports", "已加载的报告"),
     BotCommand("report", "一份报告的要点，如 /report 伊春市"),
     BotCommand("check", "检查报告表格的数字是否自洽"),
+    BotCommand("leads", "值得追问的线索，如 /leads 伊春市"),
     BotCommand("csv", "把上一个回答的表格导出为 CSV"),
 )
 REPORTS_PER_PAGE = 15
