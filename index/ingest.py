@@ -22,6 +22,7 @@ from index.facts import extract_facts
 from index.lexicon import Lexicon, load_lexicon
 from index.parser import parse_report
 from index.readers import read_document
+from index.readers.ocr import OnPage
 from index.report import Report
 from index.store import SaveResult, save_report
 
@@ -40,9 +41,11 @@ class PreparedReport:
 
 
 def prepare_report(path: Path, *, original_name: str | None = None, max_bytes: int | None = None,
-                   lexicon: Lexicon | None = None) -> PreparedReport:
-    """Read, parse and segment one report file without touching the store."""
-    document = read_document(path, max_bytes=max_bytes, original_name=original_name)
+                   lexicon: Lexicon | None = None, on_page: OnPage | None = None) -> PreparedReport:
+    """Read, parse and segment one report file without touching the store.
+
+    ``on_page(done, total)`` reports progress while a scanned PDF is read by OCR."""
+    document = read_document(path, max_bytes=max_bytes, original_name=original_name, on_page=on_page)
     report = parse_report(document, lexicon or load_lexicon())
     report = replace(report, facts=extract_facts(report.passages))  # numbers the prose states
     # The body's name must be one token before its passages are segmented (色达县, 色达).

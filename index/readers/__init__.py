@@ -15,7 +15,8 @@ from index.readers.docx import read_docx
 from index.readers.encoding import decode_text
 from index.readers.html import decode_html, read_html, read_text_with_tables
 from index.readers.legacy import convert_to_docx
-from index.readers.pdf import read_pdf
+from index.readers.ocr import OnPage, read_scanned_pdf
+from index.readers.pdf import ScannedPdfError, read_pdf
 from index.readers.sniff import Kind, has_html_table, looks_like_html, sniff_bytes
 from index.readers.text import text_to_blocks
 
@@ -29,9 +30,13 @@ _NO_TEXT = "文件里没有可读的文字：请发送一份政府信息公开�
 
 
 def read_document(
-    path: Path, *, max_bytes: int | None = None, original_name: str | None = None
+    path: Path, *, max_bytes: int | None = None, original_name: str | None = None,
+    on_page: OnPage | None = None,
 ) -> Document:
-    """Read the file at ``path``; ``original_name`` is the name the user gave it, if it differs."""
+    """Read the file at ``path``; ``original_name`` is the name the user gave it, if it differs.
+
+    ``on_page(done, total)`` reports progress while a scanned PDF is read by OCR (slow: seconds
+    a page); it is not called for other files."""
     name = original_name or path.name
     limit = _limit(max_bytes)
     try:
@@ -41,17 +46,19 @@ def read_document(
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFileError(f"无法打开文件“{name}”：请确认文件存在且可读后再试。") from exc
-    return read_bytes(data, name, max_bytes=limit)
+    return read_bytes(data, name, max_bytes=limit, on_page=on_page)
 
 
-def read_bytes(data: bytes, name: str, *, max_bytes: int | None = None) -> Document:
+def read_bytes(
+    data: bytes, name: str, *, max_bytes: int | None = None, on_page: OnPage | None = None
+) -> Document:
     """Read a file's bytes; ``name`` is its original file name (used for Markdown and messages)."""
     limit = _limit(max_bytes)
     if len(data) > limit:
         raise UnreadableFileError(_too_large(limit))
     if not data.strip():
         raise UnreadableFileError(_EMPTY)
-    blocks, file_format, notes = _read(data, name)
+    blocks, file_format, notes = _read(data, name, on_page)
     if not blocks:
         raise UnreadableFileError(_NO_TEXT)
     return Document(
@@ -63,11 +70,14 @@ def read_bytes(data: bytes, name: str, *, max_bytes: int | None = None) -> Docum
     )
 
 
-def _read(data: bytes, name: str) -> tuple[tuple[Block, ...], str, tuple[str, ...]]:
+def _read(data: bytes, name: str, on_page: OnPage | None = None) -> tuple[tuple[Block, ...], str, tuple[str, ...]]:
     """Pick the reader by content; return the blocks, the format name and notes."""
     kind = sniff_bytes(data)
     if kind is Kind.PDF:
-        return read_pdf(data), "pdf", ()
+        try:
+            return read_pdf(data), "pdf", ()
+        except ScannedPdfError:  # no text layer: read the page images (the parser flags its cells "ocr")
+            return read_scanned_pdf(data, on_page=on_page), "pdf", ("OCR",)
     if kind is Kind.ZIP:
         return read_docx(data), "docx", ()
     if kind is Kind.LEGACY:

@@ -38,6 +38,10 @@ _CID = re.compile(r"\(cid:\d+\)")
 _EDGE_TOLERANCE = 2.0  # points: the same column edge drawn on two pages
 
 
+class ScannedPdfError(UnreadableFileError):
+    """The PDF has no usable text layer (a scan, or fonts without a character map): OCR may read it."""
+
+
 @dataclass(frozen=True)
 class _Grid:
     """A table found on a page, with the x position where each of its columns starts."""
@@ -156,14 +160,14 @@ def _cell_texts(rows: list[list[str | None]]) -> tuple[tuple[str, ...], ...]:
 
 
 def _check_text_layer(items: list[_Line | _Grid]) -> None:
-    """Refuse a PDF without real text: a scan, or fonts that map to no characters."""
+    """Refuse a PDF without real text: a scan, or fonts that map to no characters (both go to OCR)."""
     text = "".join(
         item.text if isinstance(item, _Line) else "".join("".join(row) for row in item.rows)
         for item in items
     )
     text = re.sub(r"\s", "", text)
     if len(_CID.sub("", text)) < _MIN_TEXT_CHARS:
-        raise UnreadableFileError(_NO_UNICODE if _CID.search(text) else _SCANNED)
+        raise ScannedPdfError(_NO_UNICODE if _CID.search(text) else _SCANNED)
 
 
 def _blocks(items: list[_Line | _Grid]):

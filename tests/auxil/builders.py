@@ -313,8 +313,11 @@ def _html_table(table: Table) -> str:
 # -- .pdf ---------------------------------------------------------------------------------
 
 
-def build_pdf(blocks: tuple[Block, ...], path: Path) -> Path:
-    """Write the blocks as a PDF with a CJK font and ruled tables that pdfplumber can find."""
+def build_pdf(blocks: tuple[Block, ...], path: Path, *, font_file: Path | None = None) -> Path:
+    """Write the blocks as a PDF with a CJK font and ruled tables that pdfplumber can find.
+
+    The font is reportlab's STSong-Light, which the PDF names but does not embed; pass a
+    TrueType ``font_file`` to embed it instead, so that a renderer without Chinese fonts draws it."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -324,9 +327,16 @@ def build_pdf(blocks: tuple[Block, ...], path: Path) -> Path:
     from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as PdfTable
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10, leading=15, wordWrap="CJK")
-    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7, leading=9, wordWrap="CJK")
+    if font_file is None:
+        font = "STSong-Light"
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    else:
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        font = f"embedded-{font_file.stem}"
+        pdfmetrics.registerFont(TTFont(font, str(font_file)))
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9, wordWrap="CJK")
     page = landscape(A4)
     margin = 40
     width = page[0] - 2 * margin
