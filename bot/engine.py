@@ -6,7 +6,7 @@ safe to call from several threads: the bot runs answers and loads in worker thre
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -188,10 +188,14 @@ class Engine:
         return Answer(intent.question, intent.route, "\n".join(lines), intent=intent, choices=tuple(choices))
 
     # -- reports
-    def load(self, path: Path, *, original_name: str | None = None, max_bytes: int | None = None) -> LoadOutcome:
-        """Load one report file (all or nothing) and make it answerable at once."""
+    def load(self, path: Path, *, original_name: str | None = None, max_bytes: int | None = None,
+             on_page: Callable[[int, int], None] | None = None) -> LoadOutcome:
+        """Load one report file (all or nothing) and make it answerable at once.
+
+        ``on_page(done, total)`` reports progress while a scanned PDF is read by OCR."""
         # Reading and parsing (slow for a PDF) happen outside the lock: other chats keep answering.
-        return self._store(prepare_report(path, original_name=original_name, max_bytes=max_bytes, lexicon=self.lexicon))
+        return self._store(prepare_report(path, original_name=original_name, max_bytes=max_bytes,
+                                          lexicon=self.lexicon, on_page=on_page))
 
     def load_many(self, paths: list[Path], *, max_bytes: int | None = None) -> Iterator[tuple[Path, LoadOutcome | ReportbotError]]:
         """Load files in order, preparing them on every core; a bad file yields its error.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import tempfile
+from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
 
@@ -60,7 +61,7 @@ async def _download_and_load(svc: Services, document: Document, progress: Messag
             async with svc.load_lock:
                 if name.lower().endswith(".zip"):
                     return await _load_archive(svc, path, Path(folder) / "unpacked", progress)
-                return html.escape((await _load(svc, path, name)).summary())
+                return html.escape((await _load(svc, path, name, progress)).summary())
         except ReportbotError as error:
             return f"没有加载：{html.escape(str(error))}"
 
@@ -73,19 +74,36 @@ async def _load_archive(svc: Services, archive: Path, into: Path, progress: Mess
     for number, (name, path) in enumerate(members, start=1):
         await progress.edit_text(f"正在解析 {number}/{len(members)}：{html.escape(name)}…")
         try:
-            outcome = await _load(svc, path, name)
+            outcome = await _load(svc, path, name, progress)
             lines.append(f"✅ {html.escape(name)}：{html.escape(_brief(outcome))}")
         except ReportbotError as error:
             lines.append(f"❌ {html.escape(name)}：{html.escape(str(error))}")
     return "\n".join(lines)
 
 
-async def _load(svc: Services, path: Path, name: str) -> LoadOutcome:
-    """Parse and store one file in a worker thread; ReportbotError says why it failed."""
+async def _load(svc: Services, path: Path, name: str, progress: Message) -> LoadOutcome:
+    """Parse and store one file in a worker thread; ReportbotError says why it failed.
+
+    A scanned PDF is read by OCR, seconds a page: ``progress`` shows the page being read."""
+    loop = asyncio.get_running_loop()
+    in_order = asyncio.Lock()  # FIFO: the edits land in the order the pages finish
+    edits: list[Future] = []
+
+    async def edit(text: str) -> None:
+        async with in_order:
+            await progress.edit_text(text)
+
+    def on_page(done: int, total: int) -> None:  # called in the worker thread
+        text = f"正在识别扫描件：第 {done + 1}/{total} 页…" if done < total else "扫描件识别完毕，正在解析…"
+        edits.append(asyncio.run_coroutine_threadsafe(edit(text), loop))
+
     load = partial(
-        svc.engine.load, path, original_name=name, max_bytes=svc.settings.max_upload_bytes
+        svc.engine.load, path, original_name=name, max_bytes=svc.settings.max_upload_bytes, on_page=on_page
     )
-    return await asyncio.to_thread(load)
+    try:
+        return await asyncio.to_thread(load)
+    finally:  # no late progress edit may overwrite the summary
+        await asyncio.gather(*(asyncio.wrap_future(e) for e in edits), return_exceptions=True)
 
 
 def _brief(outcome: LoadOutcome) -> str:

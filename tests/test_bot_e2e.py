@@ -268,6 +268,29 @@ async def test_zip_loads_each_report(app: Application, bot_api: FakeBotApi) -> N
     assert report_count(app) == SAMPLE_COUNT + 1
 
 
+async def test_scanned_pdf_shows_ocr_progress_then_the_load_line(
+    app: Application, bot_api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PDF of two page images, read by a fake OCR (the real one is tested in test_ocr.py)."""
+    from index.readers import ocr
+    from tests.auxil.scans import build_blank_pages_pdf, row_boxes, text_boxes
+
+    pages = iter([
+        text_boxes("青山市2023年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况"),
+        row_boxes(("一、本年新收政府信息公开申请数量", "137", "3", "0", "2", "0", "4", "146"), top=100),
+    ])
+    monkeypatch.setattr(ocr, "default_recognizer", lambda: lambda image: next(pages))
+    content = build_blank_pages_pdf(tmp_path / "scan.pdf", 2).read_bytes()
+    bot_api.add_file("scan-1", content, "documents/file_10.pdf")
+    await send(app, document_message("scan-1", "青山市2023年报（扫描件）.pdf", len(content)))
+    shown = bot_api.texts(ADMIN_ID)
+    assert shown[:5] == ["正在读取…", "正在解析…", "正在识别扫描件：第 1/2 页…", "正在识别扫描件：第 2/2 页…",
+                         "扫描件识别完毕，正在解析…"]
+    assert shown[-1].startswith("已载入：青山市2023年政府信息公开工作年度报告")
+    assert "文字识别" in shown[-1]
+    assert report_count(app) == SAMPLE_COUNT + 1
+
+
 async def test_remove(app: Application, bot_api: FakeBotApi) -> None:
     await send(app, command("/remove 兴隆县", user_id=JOURNALIST_ID))
     assert bot_api.texts(JOURNALIST_ID) == [REFUSED]
