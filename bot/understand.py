@@ -78,6 +78,7 @@ class _Part:
     unused_content: list[str] = field(default_factory=list)
     unused_other: list[str] = field(default_factory=list)
     organs: list[str] = field(default_factory=list)
+    runs: list[str] = field(default_factory=list)  # stretches of text no stage used, for typo repair
 
     @property
     def unused(self) -> list[str]:
@@ -196,10 +197,15 @@ def _find_years(text: str, lexicon: Lexicon, skip: list[tuple[int, int]] = ()) -
 
 
 # ---------------------------------------------------------------------------- operations
-def _operation(text: str, lexicon: Lexicon) -> tuple[Operation, bool, int | None, bool, list[tuple[int, int]]]:
-    """The operation a question asks for; where operation words overlap, the longest decides."""
+def _operation(text: str, lexicon: Lexicon, longer: list[tuple[int, int]] = ()) -> tuple[Operation, bool, int | None, bool, list[tuple[int, int]]]:
+    """The operation a question asks for; where operation words overlap, the longest decides.
+
+    ``longer``: spans of field words; an operation word inside a longer one is part of it
+    (总计 in 办理结果总计 names the row, it does not ask for a sum).
+    """
     words = {w: name for name, group in lexicon.operations.items() if name in _OP_ORDER for w in group}
-    claimed = _claim(text, words)
+    claimed = [(s, e, w) for s, e, w in _claim(text, words)
+               if not any(ls <= s and e <= le and le - ls > e - s for ls, le in longer)]
     found = {words[w] for _, _, w in claimed}
     spans = [(s, e) for s, e, _ in claimed]
     top = _TOP_N.search(text)
@@ -393,6 +399,11 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
             used += list(more.spans)
             rest = _mask(rest, used)
         part.fields.sort(key=lambda f: min((s for s, _ in f.spans), default=0))  # in question order
+        field_spans = [span for f in part.fields for span in f.spans]
+        if part.operation != Operation.SHARE and any(
+                any(ls <= s and e <= le and le - ls > e - s for ls, le in field_spans) for s, e in op_spans):
+            operation, descending, limit, explicit, _ = _operation(masked, lexicon, field_spans)
+            part.operation, part.descending, part.limit, part.explicit_operation = operation, descending, limit, explicit
     else:
         rest = _mask(rest, used)
     # Before applicants: 多少个人 asks for persons, not for the 个人 column.
@@ -473,6 +484,7 @@ def _leftovers(part: _Part, rest: str, lexicon: Lexicon) -> None:
         if name not in part.unknown:
             part.unknown.append(name)
         rest = _mask(rest, [span])
+    part.runs = [run for run in _CJK_RUN.findall(rest) if len(run) >= 2]
     for run in _CJK_RUN.findall(rest):
         for word, tag in _pos_cut(run):
             if word in q.filler or word.isdigit() or word in q.not_places:
@@ -507,42 +519,49 @@ def _pos_tokenizer():
 # ---------------------------------------------------------------------------- typos
 def _correct(text: str, part: _Part, catalog: Catalog, lexicon: Lexicon) -> tuple[str, list[tuple[str, str]]]:
     """Correct near-misses of lexicon words in what a reading left over: 行证处罚 → 行政处罚."""
-    suspects = list(dict.fromkeys(part.unused_domain + part.unused_content + part.unknown))
-    if not suspects:
+    words = _fuzzy_words(lexicon)
+    suspects = [w for w in dict.fromkeys(part.unused_content + part.unknown + part.unused_other + part.unused_domain + part.runs)
+                if w not in words[0]]  # a whole lexicon word is no slip
+    if not suspects or _left_over(part) == 0:
         return text, []
     from rapidfuzz.distance import OSA
     from rapidfuzz import process
 
     base = _mask(text, [(m.start, m.end) for m in catalog.find(text)])
-    words = _fuzzy_words(lexicon)
     corrections: list[tuple[str, str]] = []
     for word in suspects:
         start = base.find(word)
         if start < 0:
             continue
         best: tuple[int, int, int, str] | None = None
-        for length in range(3, 9):
+        for length in range(3, _LONGEST_TYPO + 1):
             for s in range(max(0, start - length + 1), min(start + len(word), len(base) - length + 1)):
                 window = base[s:s + length]
-                if _MASK in window or not re.fullmatch(r"[\u4e00-\u9fff]+", window) or _holds_a_word(window, words[0]):
+                if _MASK in window or not re.fullmatch(r"[\u4e00-\u9fff]+", window) or window in words[0]:
                     continue
-                for candidates, limit in ((words[1].get(length, ()), 1), (words[1].get(length + 1, ()), 1),
-                                          (words[1].get(length - 1, ()), 1)):
-                    if length < 4 or not candidates:
+                holds_a_word = _holds_a_word(window, words[0])
+                for size in (length, length + 1, length - 1):
+                    candidates = words[1].get(size, ())
+                    # A lost or extra character only where the window holds no whole word (个行政处罚).
+                    if size < 4 or not candidates or (size != length and holds_a_word):
                         continue
-                    hit = process.extractOne(window, candidates, scorer=OSA.distance, score_cutoff=limit)
-                    # The longest word wins; at equal length a same-length slip beats a lost or extra character.
-                    if hit and (best is None or (len(hit[0]), len(hit[0]) == length) > best[2]):
-                        best = (s, s + length, (len(hit[0]), len(hit[0]) == length), hit[0])
+                    hit = process.extractOne(window, candidates, scorer=OSA.distance, score_cutoff=1)
+                    if hit and size > length and text.startswith(hit[0], s):
+                        continue  # 结果维 + 持 is already 结果维持
+                    # A slip of one character beats a lost or extra one; then the longest word wins.
+                    key = (size == length, size)
+                    if hit and (best is None or key > best[2]):
+                        best = (s, s + length, key, hit[0])
                 same_sound = words[2].get(_pinyin(window))
-                if same_sound and same_sound != window and (best is None or (len(same_sound), True) > best[2]):
-                    best = (s, s + length, (len(same_sound), True), same_sound)
+                if same_sound and same_sound != window and len(same_sound) == length and (best is None or (True, length) > best[2]):
+                    best = (s, s + length, (True, length), same_sound)
         if best:
             s, e, _, replacement = best
-            corrections.append((text[s:e], replacement))
-            text = text[:s] + replacement + text[e:]
-            base = base[:s] + replacement + base[e:]
+            return text[:s] + replacement + text[e:], [(text[s:e], replacement)]
     return text, corrections
+
+
+_LONGEST_TYPO = 12  # 法律行政法规禁止公开: the longest field words are ten characters
 
 
 def _holds_a_word(window: str, words: frozenset[str]) -> bool:
@@ -636,13 +655,28 @@ def understand(question: str, catalog: Catalog, lexicon: Lexicon, *, today: date
 
 
 def _read_corrected(text: str, catalog: Catalog, lexicon: Lexicon) -> tuple[_Part, list[tuple[str, str]]]:
+    """Read a part; where words are left over, correct one slip at a time while that leaves fewer."""
     part = _read(text, catalog, lexicon)
-    corrected, corrections = _correct(text, part, catalog, lexicon)
-    if corrections:
+    corrections: list[tuple[str, str]] = []
+    for _ in range(_MAX_CORRECTIONS):
+        corrected, found = _correct(text, part, catalog, lexicon)
+        if not found:
+            break
         again = _read(corrected, catalog, lexicon)
-        if len(again.unused) < len(part.unused) and (again.fields or not part.fields):
-            return again, corrections
-    return part, []
+        if _left_over(again) >= _left_over(part) or (part.fields and not again.fields):
+            break
+        text, part = corrected, again
+        corrections.extend(found)
+    return part, corrections
+
+
+_MAX_CORRECTIONS = 2
+
+
+def _left_over(part: _Part) -> int:
+    """How much of a part its reading did not use, in characters."""
+    words = part.unused_domain + part.unused_content + part.unused_other + part.organs
+    return sum(len(w) for w in words) + (0 if part.fields or part.subject or part.check else 1)
 
 
 def _several_parts(question: str, pieces: list[str], whole: Intent, catalog: Catalog, lexicon: Lexicon,

@@ -1,4 +1,5 @@
-"""The generated question bank: every field × phrasings × name forms × years × operations.
+"""The generated question bank: every field × phrasings × name forms × years × operations,
+as people type them (traditional, full-width, spaced, English, typos) and as follow-ups.
 
 Understanding only (no store): each question must give the intent the generator says, with no
 refusal and no second part. Adversarial questions, over the samples, must get no table number.
@@ -25,12 +26,17 @@ ADVERSARIAL = adversarial(LEXICON)
 
 def test_the_bank_is_large_enough() -> None:
     assert len(BANK) >= 1000
-    assert len(ADVERSARIAL) >= 90
+    assert len(ADVERSARIAL) >= 100
     assert {c.field for c in BANK} == {f.code for f in LEXICON.fields}  # every field is asked
 
 
+def _understand(case: Case):
+    context = understand(case.context, CATALOG, LEXICON, today=TODAY) if case.context else None
+    return understand(case.question, CATALOG, LEXICON, today=TODAY, context=context)
+
+
 def _problems(case: Case) -> list[str]:
-    intent = understand(case.question, CATALOG, LEXICON, today=TODAY)
+    intent = _understand(case)
     wanted = {"route": case.route, "field": case.field, "refusal": None, "parts": ()}
     if case.applicant is not None:
         wanted["applicant"] = case.applicant
@@ -44,8 +50,11 @@ def _problems(case: Case) -> list[str]:
         wanted["descending"] = case.descending
     if case.limit != "any":
         wanted["limit"] = case.limit
-    return [f"{key}: {getattr(intent, key)!r} (want {want!r})" for key, want in wanted.items()
-            if getattr(intent, key) != want]
+    problems = [f"{key}: {getattr(intent, key)!r} (want {want!r})" for key, want in wanted.items()
+                if getattr(intent, key) != want]
+    if case.corrected and not intent.corrections:
+        problems.append("the typo's correction is not shown")
+    return problems
 
 
 @pytest.mark.parametrize("case", BANK, ids=lambda c: c.question)
@@ -54,7 +63,7 @@ def test_bank_question(case: Case) -> None:
 
 
 def intent_line(case: Case) -> str:
-    return "; ".join(_problems(case)) + " | " + understand(case.question, CATALOG, LEXICON, today=TODAY).reading
+    return "; ".join(_problems(case)) + " | " + _understand(case).reading
 
 
 @pytest.fixture(scope="module")

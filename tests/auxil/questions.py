@@ -31,6 +31,8 @@ class Case:
     descending: bool | None = None
     limit: int | None | str = "any"
     route: str = "structured"
+    context: str | None = None  # a question asked just before: this one is its follow-up
+    corrected: bool = False  # the reading must show a typo's correction
 
 
 def report(id_: int, body: str, region: str, level: str, year: int) -> StoredReport:
@@ -169,9 +171,89 @@ def operation_cases(lexicon: Lexicon) -> Iterator[Case]:
                        bodies=bodies[:1], operation="change")
 
 
+def variant_cases(lexicon: Lexicon) -> Iterator[Case]:
+    """Every third value question as people type it: traditional, full-width, spaced, after a greeting."""
+    from opencc import OpenCC
+
+    traditional = OpenCC("s2t")
+    forms = (traditional.convert, _full_width, lambda q: " ".join(q), lambda q: "你好，" + q)
+    for i, case in enumerate(itertools.islice(value_cases(lexicon), 0, None, 3)):
+        yield Case(forms[i % len(forms)](case.question), case.field, bodies=case.bodies, year=case.year)
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "0" <= ch <= "9" or "A" <= ch <= "z" else ch for ch in text)
+
+
+ENGLISH_PLACES = (("Yichun", ("伊春市",)), ("Xinglong County", ("兴隆县人民政府",)), ("Seda", ("色达县",)),
+                  ("Yichuan", ("伊川县人民政府办公室",)), ("Yimei District", ("伊春市伊美区人民政府",)))
+ENGLISH_TEMPLATES = ("How many {phrase} did {place} have in 2023?", "What is the number of {phrase} in {place}?",
+                     "{place} {phrase} 2023", "how many {phrase} for {place} in 2023")
+
+
+def english_cases(lexicon: Lexicon) -> Iterator[Case]:
+    """English phrases that name a field on their own, with places by pinyin."""
+    from bot.understand import match_field
+
+    rotation = itertools.count()
+    for phrase, chinese in lexicon.english.phrases.items():
+        found = match_field(chinese, lexicon)
+        if found is None:
+            continue
+        for _ in range(2):
+            i = next(rotation)
+            place, bodies = ENGLISH_PLACES[i % len(ENGLISH_PLACES)]
+            template = ENGLISH_TEMPLATES[i % len(ENGLISH_TEMPLATES)]
+            yield Case(template.format(phrase=phrase, place=place), found.field.code, bodies=bodies,
+                       year=2023 if "2023" in template else None)
+
+
+FOLLOW_UPS = (("那兴隆县呢？", {"bodies": ("兴隆县人民政府",)}), ("2022年呢", {"year": 2022}), ("色达呢", {"bodies": ("色达县",)}),
+              ("去年的呢", {"year": 2023}))
+
+
+def follow_up_cases(lexicon: Lexicon) -> Iterator[Case]:
+    """A short follow-up of every field's question keeps the field and changes one part."""
+    rotation = itertools.count()
+    for fdef in lexicon.fields:
+        phrase = field_phrases(fdef)[0]
+        i = next(rotation)
+        question, change = FOLLOW_UPS[i % len(FOLLOW_UPS)]
+        yield Case(question, fdef.code, context=f"伊春市{phrase}多少件", bodies=change.get("bodies", ("伊春市",)),
+                   year=change.get("year", "any"))
+        if fdef.table == "requests":
+            yield Case("自然人呢", fdef.code, applicant="natural_person", context=f"伊春市{phrase}多少件", bodies=("伊春市",))
+        operation_words = {w for group in lexicon.operations.values() for w in group}
+        if not any(w in phrase for w in operation_words):
+            yield Case("最少的呢", fdef.code, context=f"哪个地方{phrase}最多", operation="rank", descending=False, bodies=())
+    fields = [f for f in lexicon.fields if "2019" not in f.label]
+    for i, fdef in enumerate(fields):
+        other = fields[(i + 7) % len(fields)]
+        yield Case(f"{field_phrases(other)[0]}呢", other.code, context=f"哪个地方{field_phrases(fdef)[0]}最少",
+                   operation="rank", descending=False, bodies=())
+
+
+def typo_cases(lexicon: Lexicon) -> Iterator[Case]:
+    """A field word of four characters or more with one character slipped: read, and the correction shown."""
+    slips = "甲乙丙"
+    for i, fdef in enumerate(lexicon.fields):
+        for phrase in field_phrases(fdef):
+            words = [w for alternative in fdef.need for group in alternative for w in group if w in phrase and len(w) >= 4]
+            if not words:
+                continue
+            word = max(words, key=len)
+            typo = word[:2] + slips[i % len(slips)] + word[3:]
+            slipped = phrase.replace(word, typo)
+            # Where another need word of the field is still whole, the field is read without a correction.
+            whole = any(w in slipped for alternative in fdef.need for group in alternative for w in group)
+            yield Case(f"伊春市{slipped}多少件", fdef.code, bodies=("伊春市",), corrected=not whole)
+            break
+
+
 def bank(lexicon: Lexicon) -> list[Case]:
     """The whole generated bank, in a stable order."""
-    return [*value_cases(lexicon), *applicant_cases(lexicon), *operation_cases(lexicon)]
+    return [*value_cases(lexicon), *applicant_cases(lexicon), *operation_cases(lexicon), *variant_cases(lexicon),
+            *english_cases(lexicon), *follow_up_cases(lexicon), *typo_cases(lexicon)]
 
 
 # ---------------------------------------------------------------------------- adversarial
