@@ -168,3 +168,14 @@ def test_a_blank_cell_stays_blank_unless_the_row_sum_proves_it_zero() -> None:
     assert cells[("requests.new", "business")].value is None
     assert cells[("requests.carried_in", "business")].value == 0
     assert cells[("requests.carried_in", "business")].method == "inferred"
+
+
+def test_a_text_row_with_only_two_numbers_fills_natural_person_and_total_flagged() -> None:
+    rows = [(("（一）予以公开", "5", "5"), False), (("（二）部分公开", "1", "2"), False)]
+    found, _raw = align_table("requests", rows, "", LEXICON)
+    cells = {(c.field, c.applicant): c for c in found}
+    assert cells[("requests.granted", "natural_person")].value == 5
+    assert cells[("requests.granted", "total")].value == 5
+    assert cells[("requests.granted", "natural_person")].method == "inferred"
+    # 1 of 2 leaves one request with some organisation: its column is unknown, so nothing else is filled.
+    assert cells[("requests.partial", "business")].value is None
