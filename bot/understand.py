@@ -485,6 +485,13 @@ def _leftovers(part: _Part, rest: str, lexicon: Lexicon) -> None:
             part.unknown.append(name)
         rest = _mask(rest, [span])
     part.runs = [run for run in _CJK_RUN.findall(rest) if len(run) >= 2]
+    # A rate the operations do not know (答复率, 满意率): the tables hold counts, not that rate.
+    for match in re.finditer(r"率", rest):
+        start = match.start()
+        while start > 0 and rest[start - 1] not in (_MASK,) and match.end() - start < 4:
+            start -= 1
+        part.unused_content.append(part.text[start:match.end()] if start < match.start() else "率")
+        rest = _mask(rest, [(start, match.end())])
     for run in _CJK_RUN.findall(rest):
         for word, tag in _pos_cut(run):
             if word in q.filler or word.isdigit() or word in q.not_places:
@@ -495,8 +502,8 @@ def _leftovers(part: _Part, rest: str, lexicon: Lexicon) -> None:
                 continue
             elif word in q.not_place_words:
                 continue
-            elif tag == "ns":
-                part.unknown.append(word)  # 昆明, 朝阳: a place without its level word
+            elif tag == "ns" and _gazetteer() is None:
+                part.unknown.append(word)  # 昆明, 朝阳: a place without its level word (the gazetteer knows better)
             elif tag in q.content_tags or word.isascii():
                 part.unused_content.append(word)
             else:
@@ -683,18 +690,31 @@ def _several_parts(question: str, pieces: list[str], whole: Intent, catalog: Cat
                    today: date, context: Intent | None) -> Intent | None:
     """Read each piece as a follow-up of the one before: 伊春市收到多少申请，其中自然人多少."""
     parts: list[Intent] = []
+    parts_of_last: list[Intent] = []
     previous = context
     for piece in pieces:
         read, corrections = _read_corrected(piece, catalog, lexicon)
         intent = _intent(piece, read, today, previous, lexicon, corrections)
         if previous is not None and parts and _incomplete(read):
             intent = _merge(previous, intent, read, today)
+        if not read.fields and read.unused_domain and parts and not intent.refusal or (
+                intent.refusal and not read.fields and read.unused_domain and parts and not read.unused_content):
+            # 其中纠正多少 after 复议和诉讼: the word narrows each part before it (复议纠正, 诉讼纠正).
+            narrowed = _narrow(piece, parts_of_last, catalog, lexicon, today)
+            if narrowed:
+                parts.extend(narrowed)
+                previous = parts[-1]
+                continue
         if not _answerable(intent):
             previous = intent  # 兴隆县与色达县相比，谁的申请更多: the first piece only sets the scene
             continue
         if intent.parts:
             parts.extend(intent.parts)
-        elif parts and not _adds_anything(intent, parts[-1]):
+            parts_of_last = list(intent.parts)
+            previous = parts[-1]
+            continue
+        parts_of_last = [intent]
+        if parts and not _adds_anything(intent, parts[-1]):
             parts[-1] = replace(parts[-1], unused=parts[-1].unused + intent.unused)
             previous = parts[-1]
             continue
@@ -709,6 +729,21 @@ def _several_parts(question: str, pieces: list[str], whole: Intent, catalog: Cat
     first = parts[0]
     return replace(first, question=question, parts=tuple(parts), unused=tuple(dict.fromkeys(u for p in parts for u in p.unused)),
                    query=question, refusal=None)
+
+
+def _narrow(piece: str, before: list[Intent], catalog: Catalog, lexicon: Lexicon, today: date) -> list[Intent]:
+    """Each intent before, narrowed by a piece's field word: 行政复议 + 其中纠正多少 → 复议纠正."""
+    narrowed = []
+    for intent in before:
+        if not intent.field or not lexicon.has_field(intent.field):
+            return []
+        head = lexicon.field(intent.field).need[0][0][0]  # the field's first word: 行政复议
+        read = _read(head + piece, catalog, lexicon)
+        if not read.fields or read.unused_domain or read.unused_content or read.fields[0].field.code == intent.field:
+            return []
+        narrowed.append(replace(intent, field=read.fields[0].field.code, question=piece, query=piece,
+                                applicant=read.applicants[0] if read.applicants else intent.applicant))
+    return narrowed
 
 
 def _answerable(intent: Intent) -> bool:

@@ -230,3 +230,24 @@ def test_a_piece_that_only_sets_the_scene_is_not_a_part() -> None:
 
 def test_respondent_of_a_review() -> None:
     assert ask("伊春市被申请行政复议几次").field == "review.total"
+
+
+def test_a_narrowing_piece_narrows_every_part_before_it() -> None:
+    intent = ask("伊春市行政复议和行政诉讼分别多少件，其中纠正多少")
+    assert [p.field for p in intent.parts] == ["review.total", "lawsuit.total", "review.corrected", "lawsuit.corrected"]
+
+
+@pytest.mark.parametrize("question", ["伊春市政府信息公开申请的答复率", "伊春市申请公开的满意度"])
+def test_a_rate_or_measure_no_table_holds(question: str) -> None:
+    intent = ask(question)
+    assert intent.refusal and intent.unknown_places == ()
+
+
+def test_lost_in_court() -> None:
+    assert ask("辉县市败诉了几次").field == "lawsuit.corrected"
+
+
+def test_an_english_follow_up() -> None:
+    first = ask("How many administrative penalties did Yichun issue in 2023?")
+    other = ask("what about Xinglong County?", context=first)
+    assert (other.bodies, other.field, other.year) == (("兴隆县人民政府",), "penalty.decisions", 2023)
