@@ -636,6 +636,8 @@ def understand(question: str, catalog: Catalog, lexicon: Lexicon, *, today: date
     text = fold(question, lexicon)
     unused_english: tuple[str, ...] = ()
     english_ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    english_notes: tuple[tuple[str, str], ...] = ()
+    english_unknown: tuple[str, ...] = ()
     helped, text = _is_help(text, lexicon)
     if helped:
         intent = Intent(question=question, route=Route.HELP, query=question)
@@ -643,16 +645,18 @@ def understand(question: str, catalog: Catalog, lexicon: Lexicon, *, today: date
     if is_english(text):
         translation = translate(text, catalog, lexicon)
         text, unused_english, english_ambiguous = translation.text, translation.unused, translation.ambiguous
+        english_notes, english_unknown = translation.notes, translation.unknown
     pieces = _split(text, lexicon)
     whole, corrections = _read_corrected(text, catalog, lexicon)
     whole.unused_other.extend(unused_english)
+    whole.unknown.extend(english_unknown)
     for name, options in english_ambiguous:
         bodies = tuple(dict.fromkeys(b.body for option in options for m in catalog.find(option) for b in m.bodies))
         if bodies:
             whole.ambiguous.append((name, bodies))
         else:
             whole.unknown.append(name)
-    intent = _intent(question, whole, today, context, lexicon, corrections)
+    intent = _intent(question, whole, today, context, lexicon, list(english_notes) + corrections)
     if len(pieces) > 1:
         intent = _several_parts(question, pieces, intent, catalog, lexicon, today, context) or intent
     if context is not None and intent.route != Route.HELP and _is_follow_up(intent, whole, context):

@@ -251,3 +251,12 @@ def test_an_english_follow_up() -> None:
     first = ask("How many administrative penalties did Yichun issue in 2023?")
     other = ask("what about Xinglong County?", context=first)
     assert (other.bodies, other.field, other.year) == (("兴隆县人民政府",), "penalty.decisions", 2023)
+
+
+def test_a_pinyin_name_of_another_real_place_is_said() -> None:
+    intent = ask("How many requests did Yichun receive?")
+    assert intent.bodies == ("伊春市",)
+    if "宜春" in intent.reading:  # with the gazetteer: Yichun is also 宜春市 (Jiangxi)
+        assert "库里没有" in intent.reading
+    unknown = ask("How many administrative penalties did Kunming issue?")
+    assert unknown.bodies == () and unknown.unknown_places and unknown.unknown_places[0].startswith("Kunming")
