@@ -79,6 +79,7 @@ class _Part:
     unused_other: list[str] = field(default_factory=list)
     organs: list[str] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)  # stretches of text no stage used, for typo repair
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (as typed, as read): 环境局 → 生态环境局
 
     @property
     def unused(self) -> list[str]:
@@ -421,6 +422,7 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     part.follow_up = any(w in rest for w in q.follow_up)
     rest = _mask(rest, _spans(rest, list(lexicon.operations["check"]) + list(q.follow_up) + list(q.clause_breaks)))
     _leftovers(part, rest, lexicon)
+    _departments(part, catalog, lexicon)
     if comparing and len(part.bodies) + len(part.unknown) + len(part.ambiguous) >= 2:
         part.operation, part.descending, part.explicit_operation = Operation.COMPARE, not _fewer(masked, lexicon), True
     return part
@@ -467,6 +469,47 @@ def _take_years(part: _Part, years, masked: str, lexicon: Lexicon) -> None:
 
 def _mentions_change(text: str, lexicon: Lexicon) -> bool:
     return any(w in text for w in lexicon.operations["change"])
+
+
+def _departments(part: _Part, catalog: Catalog, lexicon: Lexicon) -> None:
+    """A department named after its place (伊春市环境局) is the loaded department it abbreviates.
+
+    Its place's government was matched by name; a loaded department of that place whose name
+    holds the typed characters in order (环境 in 生态环境局, 卫健 in 卫生健康委员会) replaces it,
+    with the reading saying so. Several such departments are asked back; none is refused.
+    """
+    by_body = {b.body: b for b in catalog.bodies}
+    for run in list(part.organs):
+        ending = next((e for e in lexicon.question.organ_endings if run.endswith(e)), "")
+        stem = run[: len(run) - len(ending)] if len(run) - len(ending) >= 2 else run
+        for government in list(part.bodies):
+            place = by_body[government].region if government in by_body else ""
+            found = [b for b in catalog.bodies if not b.government and b.region == place
+                     and _in_order(stem, b.body[len(place):] if b.body.startswith(place) else b.body)]
+            if not found:
+                continue
+            part.organs.remove(run)
+            typed = place + run
+            if len(found) == 1:
+                part.bodies[part.bodies.index(government)] = found[0].body
+                part.notes.append((typed, found[0].name))
+            else:
+                part.bodies.remove(government)
+                part.ambiguous.append((typed, tuple(b.body for b in found)))
+            break
+    if part.bodies and by_body.get(part.bodies[0]):  # 公安局 → 兴隆县公安局 in what the answer says
+        place = by_body[part.bodies[0]].name
+        part.organs = [run if run.startswith(place) else place + run for run in part.organs]
+
+
+def _in_order(chars: str, text: str) -> bool:
+    """Whether all the characters occur in the text in this order (卫健 in 卫生健康委员会)."""
+    position = 0
+    for ch in chars:
+        position = text.find(ch, position) + 1
+        if position == 0:
+            return False
+    return True
 
 
 def _leftovers(part: _Part, rest: str, lexicon: Lexicon) -> None:
@@ -785,7 +828,7 @@ def _intent(question: str, part: _Part, today: date, context: Intent | None, lex
         bodies=tuple(part.bodies), ambiguous=tuple(part.ambiguous), unknown_places=tuple(dict.fromkeys(part.unknown)),
         year=year, applicant=applicant, operation=part.operation, descending=part.descending, level=part.level,
         limit=part.limit, query=question, base_year=part.base_year, subject=part.subject,
-        corrections=tuple(corrections),
+        corrections=tuple(part.notes) + tuple(corrections),
     )
     intent = Intent(question=question, route=route, field=fields[0] if fields else None, share_of=part.share_of,
                     unused=tuple(part.unused), **common)

@@ -260,3 +260,21 @@ def test_a_pinyin_name_of_another_real_place_is_said() -> None:
         assert "库里没有" in intent.reading
     unknown = ask("How many administrative penalties did Kunming issue?")
     assert unknown.bodies == () and unknown.unknown_places and unknown.unknown_places[0].startswith("Kunming")
+
+
+def test_a_department_by_a_shorter_name_is_the_loaded_department() -> None:
+    from bot.catalog import Catalog
+    from tests.auxil.questions import report
+    catalog = Catalog([report(1, "伊春市", "伊春市", "city", 2023), report(2, "伊春市生态环境局", "伊春市", "department", 2023),
+                       report(3, "伊春市卫生健康委员会", "伊春市", "department", 2023),
+                       report(4, "伊春市教育局", "伊春市", "department", 2023),
+                       report(5, "伊春市教育体育局", "伊春市", "department", 2022)], LEXICON)
+
+    def read(question: str):
+        return understand(question, catalog, LEXICON, today=TODAY)
+
+    assert read("伊春市环境局收到多少申请").bodies == ("伊春市生态环境局",)
+    assert "「伊春市卫健委」按「伊春市卫生健康委员会」理解" in read("伊春市卫健委行政复议多少件").reading
+    assert read("伊春市教育局收到多少申请").bodies == ("伊春市教育局",)
+    refused = read("伊春市公安局行政处罚多少件")
+    assert refused.refusal and "伊春市公安局" in refused.refusal
