@@ -41,13 +41,14 @@ def _publication_dates(intent: Intent, reports: tuple[StoredReport, ...]) -> lis
 
 def _content_words(intent: Intent, catalog: Catalog, lexicon: Lexicon) -> list[str]:
     """The question's words that say what it is about: not names, years or question words."""
-    names = {n for b in catalog.bodies for n in b.names} | {intent.question}
+    named = {n for b in catalog.bodies if b.body in intent.bodies for n in b.names}
     filler = lexicon.question.filler
     words = []
     for token in tokenize(intent.query or intent.question):
-        if token in filler or token in names or len(token) < 2 or token.isdigit() and len(token) == 4:
+        if token in filler or len(token) < 2 or token.isdigit() and len(token) == 4:
             continue
-        if any(token in name for name in names if len(name) <= 12):
+        # A name or part of one (伊春, 色达县): a dictionary probe, not a scan of every name.
+        if any(token in name for name in named) or catalog.bodies_named(token):
             continue
         words.append(token)
     return words
