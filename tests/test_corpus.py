@@ -39,7 +39,7 @@ GOLD = CORPUS / "gold"
 # year right for all 14. The reader rewrite in progress in the working tree at the same time:
 # 2272/2642 (86.0%), 4 wrong, 2 unflagged, 366 missing (more tables kept raw). The floor below
 # holds for both; raise it as the reader improves (goal: 0 unflagged, >= 95% right).
-FLOOR_LOADED = 19  # reports that load without error
+FLOOR_LOADED = 23  # reports that load without error
 FLOOR_RIGHT_SHARE = 0.93  # share of all gold cells read right (0.940 on 2026-12-02)
 CEILING_WRONG_UNFLAGGED = 0  # a wrong number stored as printed is never allowed
 
