@@ -363,15 +363,19 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
         operation, explicit = Operation.CHANGE, True
     # Subjects the tables do not hold, longest first: 主动公开 keeps 公开了 from reading as 予以公开.
     kinds = {w: "prose" for w in q.prose} | {w: "scope" for w in q.out_of_scope}
+    field_spans = _spans(masked, _field_words(lexicon))
     for start, end, word in _claim(masked, kinds):
+        if any(fs < end and start < fe and fe - fs >= end - start and not (start <= fs and fe <= end)
+               for fs, fe in field_spans):
+            continue  # 议案 inside 复议案件: the longer field word decides
         if kinds[word] == "prose":
             part.subject = part.subject or word
         else:
             part.out_of_scope = part.out_of_scope or word
         masked = _mask(masked, [(start, end)])
+    comparing = operation == Operation.VALUE and _comparing(masked, lexicon)  # 谁 is also a place word
     part.level = next((lvl for word, lvl in lexicon.level_words.items() if word in masked), None)
     masked = _mask(masked, _spans(masked, lexicon.place_words))
-    comparing = operation == Operation.VALUE and _comparing(masked, lexicon)
     part.operation, part.descending, part.limit, part.explicit_operation = operation, descending, limit, explicit
     part.check = any(w in masked for w in lexicon.operations["check"])
     used: list[tuple[int, int]] = list(op_spans)
@@ -541,6 +545,10 @@ def _leftovers(part: _Part, rest: str, lexicon: Lexicon) -> None:
                 continue
             if word in need:
                 part.unused_domain.append(word)
+            elif word in q.qualifiers:
+                part.unused_content.append(word)  # 直接被告上法庭: a kind the field does not split out
+            elif word in q.negations:
+                part.unused_domain.append(word)  # 没公开: a negation left over flips what the field means
             elif len(word) < 2:
                 continue
             elif word in q.not_place_words:

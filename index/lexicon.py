@@ -57,6 +57,8 @@ class QuestionWords:
 
     filler: frozenset[str]
     follow_up: tuple[str, ...]
+    negations: frozenset[str]
+    qualifiers: frozenset[str]
     clause_breaks: tuple[str, ...]
     joins: tuple[str, ...]
     table_subjects: frozenset[str]
@@ -182,6 +184,8 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
     return QuestionWords(
         filler=frozenset(raw["filler"]),
         follow_up=_longest_first(raw["follow_up"]),
+        negations=frozenset(raw["negations"]),
+        qualifiers=frozenset(raw["qualifiers"]),
         clause_breaks=tuple(raw["clause_breaks"]),
         joins=_longest_first(raw["joins"]),
         table_subjects=frozenset(raw["table_subjects"]),

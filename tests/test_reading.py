@@ -278,3 +278,22 @@ def test_a_department_by_a_shorter_name_is_the_loaded_department() -> None:
     assert read("伊春市教育局收到多少申请").bodies == ("伊春市教育局",)
     refused = read("伊春市公安局行政处罚多少件")
     assert refused.refusal and "伊春市公安局" in refused.refusal
+
+
+@pytest.mark.parametrize(("question", "field"), [
+    ("色达县没公开的申请有几件", "requests.denied"),  # a negation is never read past
+    ("行政复议案件最多的地方", "review.total"),  # 议案 inside 复议案件 is no prose subject
+    ("伊春市直接被告上法庭的次数", "lawsuit.direct.total"),
+])
+def test_words_across_words(question: str, field: str) -> None:
+    intent = ask(question)
+    assert intent.field == field and intent.refusal is None
+
+
+@pytest.mark.parametrize("question", ["伊春市重大行政处罚多少件", "伊春市网上申请多少件", "伊春市不行政处罚多少件"])
+def test_a_qualifier_or_negation_left_over_stops_the_number(question: str) -> None:
+    assert ask(question).refusal
+
+
+def test_which_of_two_places_is_a_comparison() -> None:
+    assert ask("伊春市和色达县谁的行政复议多").operation == "compare"
