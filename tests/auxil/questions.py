@@ -281,6 +281,8 @@ UNANSWERABLE_FORMS = (
     "伊春市申请人有多少个人", "我市收到多少申请", "本县行政许可多少", "全市行政处罚多少件",
     "How many complaints did Yichun receive?", "What was Yichun's GDP in 2023?",
     "How many administrative penalties did Kunming issue?", "伊春市罚款收入多少", "伊春市行政处罚近两年的变化",
+    "伊春市重大行政处罚多少件", "伊春市网上申请多少件", "兴隆县政府信息公开申请的答复率", "伊春市申请公开的满意度",
+    "伊春市环保局行政处罚多少件",
 )
 OUT_OF_SCOPE = (
     "县委书记是谁", "今天天气怎么样", "伊春市的GDP是多少", "伊春市有多少人口", "伊春市市长是谁", "兴隆县房价多少",
