@@ -39,7 +39,9 @@ GOLD = CORPUS / "gold"
 # year right for all 14. The reader rewrite in progress in the working tree at the same time:
 # 2272/2642 (86.0%), 4 wrong, 2 unflagged, 366 missing (more tables kept raw). The floor below
 # holds for both; raise it as the reader improves (goal: 0 unflagged, >= 95% right).
-FLOOR_LOADED = 23  # reports that load without error
+# With the ten 河北省 department reports (015-024) added: 24/24 load; 3945/4163 right (94.8%),
+# 0 wrong, 218 missing.
+FLOOR_LOADED = 24  # reports that load without error
 FLOOR_RIGHT_SHARE = 0.93  # share of all gold cells read right (0.940 on 2026-12-02)
 CEILING_WRONG_UNFLAGGED = 0  # a wrong number stored as printed is never allowed
 
