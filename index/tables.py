@@ -560,6 +560,7 @@ def parse_review(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
     """Read table 四 (行政复议、行政诉讼): three blocks of five outcomes, in header order."""
     header_rows = [row for row, _ in rows if _label_cells(row)]
     value_cells: list[str] = []
+    grid = any(is_grid for _row, is_grid in rows)
     for row, is_grid in rows:
         labels = _label_cells(row)
         # A flattened page puts the header and the values on one line: the values follow the
@@ -599,6 +600,10 @@ def parse_review(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool =
             inferred = best[1]
             cells_text = cells_text[:inferred] + [""] + cells_text[inferred:]
             numbers = best[2]
+    elif len(cells_text) < width - 1 and not grid:
+        # Fewer values than cells in text that keeps no positions (only the three 总计 printed,
+        # blanks dropped): which cell each belongs to is unknown, so none is stored.
+        return [], [RawRow("review", tuple(cells_text), reason="unplaced")]
     else:
         cells_text = (cells_text + [""] * width)[:width]
         numbers = [_number(c, blank_is_zero) for c in cells_text]
