@@ -61,6 +61,7 @@ class Intent:
     subject: str | None = None  # a prose-only subject (主动公开, 政策解读) the tables do not hold
     parts: tuple[Intent, ...] = ()  # a question of several parts: each is answered
     answered_year: int | None = None  # the year the answer used, for "去年呢" in a follow-up
+    topic: tuple[str, ...] = ()  # for the text route: the words it searches for (存在的问题 → 问题)
 
     def to_json(self) -> dict:
         """The `intent` object of `ask --json`."""

@@ -58,13 +58,14 @@ _ASKS_COUNT = re.compile(r"多少|几[个次场条篇件期份家项]?|数量")
 
 
 def _relevant(hits: list[Hit], words: list[str], question: str) -> list[Hit]:
-    """For a question asking for a count, only passages that hold one of its content words.
+    """For a question asking for a count, only passages that hold half its content words or more.
 
     A narrative question (有哪些亮点) keeps what BM25 found: its words need not be in the text.
     """
     if not words or not _ASKS_COUNT.search(question):
         return hits
-    return [h for h in hits if any(w in h.text.lower() or w in h.section.lower() for w in words)]
+    needed = (len(words) + 1) // 2  # 安全生产事故: a passage about 安全 alone is not about it
+    return [h for h in hits if sum(w in h.text.lower() or w in h.section.lower() for w in words) >= needed]
 
 
 def answer_retrieval(intent: Intent, index: PassageIndex, catalog: Catalog, lexicon: Lexicon | None = None) -> Answer:

@@ -845,6 +845,11 @@ def _intent(question: str, part: _Part, today: date, context: Intent | None, lex
     refusal = _refusal(part, intent, lexicon)
     if refusal:
         return replace(intent, refusal=refusal)
+    if route == Route.RETRIEVAL:
+        # The text route searches with the words no slot used: they are its topic, not unused.
+        words = part.unused_domain + part.unused_content + [w for w in part.unused_other if not w.isascii()]
+        topic = tuple(sorted((w for w in dict.fromkeys(words) if w != intent.subject), key=part.text.find))
+        return replace(intent, unused=tuple(w for w in intent.unused if w.isascii() or w in part.organs), topic=topic)
     # Several fields, applicants or years in one part: one Intent each, all answered.
     pieces: list[Intent] = []
     if len(fields) > 1:
@@ -1026,9 +1031,9 @@ def _describe_one(intent: Intent, catalog: Catalog, lexicon: Lexicon) -> str:
         if op:
             pieces.append(op)
     elif intent.subject:
-        pieces.append(f"{intent.subject}（表格里没有，查报告原文）")
+        pieces.append(f"{intent.subject}（表格里没有，查报告原文" + (f"：{'、'.join(intent.topic)}" if intent.topic else "") + "）")
     else:
-        pieces.append("查报告原文")
+        pieces.append("查报告原文" + (f"：{'、'.join(intent.topic)}" if intent.topic else ""))
     return " · ".join(p for p in pieces if p)
 
 
