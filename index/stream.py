@@ -28,6 +28,8 @@ _BLANK_MARK = {"-", "—", "–", "/", "／", "--", "——"}
 _INVENTED = re.compile(r"^(?:数据|列|栏|Column|column|col|Col)\s*\d{1,2}$")
 # List numbering glued to a label: 1.属于国家秘密, 2、重复申请, (3)其他 — not a number.
 _NUMBERING_DIGITS = re.compile(r"(?<![\d.])\d{1,2}(?=[.．、]\s*[\u4e00-\u9fff])|[（(]\d{1,2}[)）]")
+# A block header inside table 二: what comes before it belongs to another block.
+_BLOCK_HEADER = re.compile(r"第二十条|信息内容")
 # A value run glued to the next row's numbered label: 1000001三、本年度办理结果, 0（七）总计.
 _NUMBER_THEN_LABEL = re.compile(r"(?<=\d)(?=[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,2}[)）])")
 _DIGIT_RUN = re.compile(r"-?\d[\d,，.]*\d|-?\d")  # a minus sign is the number's (本年增/减 -15)
@@ -192,7 +194,10 @@ def rebuild_rows(stream: list[Token], phrases: tuple[str, ...], *, labels_first:
         neighbour = i + 1 if labels_first else i - 1
         numbers = runs[neighbour][1] if 0 <= neighbour < len(runs) and runs[neighbour][0] else []
         rest, label = _split_label(texts, phrases, weak, at_end=labels_first)
-        if label and rest and alone and _rows_named("".join(rest), alone) - _rows_named(label[0], alone):
+        # Only words after the last block header can own the numbers: in 行政强制 第二十条第（八）项
+        # … 行政事业性收费 0, the 0 is the fee's (行政强制 was left blank in the block before).
+        beside = _BLOCK_HEADER.split("".join(rest))[-1]
+        if label and beside and alone and _rows_named(beside, alone) - _rows_named(label[0], alone):
             row = [tuple(label)] + ([tuple(numbers)] if numbers else [])
         else:
             row = [tuple(label) + tuple(numbers)] if label or numbers else []

@@ -278,7 +278,7 @@ class _RequestsTable:
         """Cut rows whose numbers ran together; return the rows no rule could settle.
 
         A row its own sum leaves one cut for takes it. Rows left with several are settled
-        together by the column rules, only when exactly one combination breaks none.
+        together by the column rules, only when one combination breaks fewer than any other.
         """
         pending = [vr for vr in value_rows if vr.split_options is not None]
         printed = {id(vr): list(vr.raws) for vr in pending}
@@ -291,14 +291,14 @@ class _RequestsTable:
             combos *= len(vr.split_options)
         unsettled: list[_ValueRow] = []
         if open_rows and combos <= 20000:
-            good = []
+            # The combination that breaks the fewest column rules, if no other breaks as few:
+            # a rule the report breaks elsewhere (a misprinted 总计) leaves the others to decide.
+            costs: dict[int, list[tuple[list[str], ...]]] = {}
             for choice in itertools.product(*(vr.split_options for vr in open_rows)):
                 for vr, cut in zip(open_rows, choice):
                     vr.values = [parse_number(c) for c in cut]
-                if self._violations(value_rows) == 0:
-                    good.append(choice)
-                    if len(good) > 1:
-                        break
+                costs.setdefault(self._violations(value_rows), []).append(choice)
+            good = costs[min(costs)]
             if len(good) == 1:
                 for vr, cut in zip(open_rows, good[0]):
                     vr.values, vr.raws = [parse_number(c) for c in cut], list(cut)
@@ -374,9 +374,11 @@ class _RequestsTable:
                 return sum(found) if code in children and children[code] else None
 
             new, carried, handled, over = (get(c) for c in ("requests.new", "requests.carried_in", "requests.handled", "requests.carried_over"))
-            if None not in (new, carried, handled, over) and abs(new + carried - handled - over) > 1e-6:
-                bad += 1
             parts = [get(c) for c in HANDLING_CATEGORIES]
+            # A 总计 row that is missing is still the sum of the categories (the same rule).
+            total = handled if handled is not None else (sum(parts) if None not in parts else None)
+            if None not in (new, carried, total, over) and abs(new + carried - total - over) > 1e-6:
+                bad += 1
             if handled is not None and any(p is not None for p in parts):
                 if abs(handled - sum(p for p in parts if p is not None)) > 1e-6:
                     bad += 1
