@@ -64,14 +64,15 @@ def category_phrases(table: str, lexicon: Lexicon) -> frozenset[str]:
 
 
 def _quality(reading: tuple[list[Cell], list[RawRow]], lexicon: Lexicon) -> tuple[int, int, int]:
-    """Cells placed as printed, less a price for each cell not printed and each broken rule;
+    """Cells placed as printed, half for each cell placed by inference, less a price for each
+    broken rule;
     then rows recognised but kept raw (a table found and flagged beats a table not found)."""
     cells, raw_rows = reading
     printed = sum(1 for c in cells if not c.derived and c.value is not None and c.method in ("printed", "split"))
     guessed = sum(1 for c in cells if c.method in ("inferred", "derived") and not c.derived)
     broken = len(find_inconsistencies(cells + derive_cells(cells, lexicon), lexicon))
     flagged = sum(1 for r in raw_rows if r.reason)
-    return printed - 2 * guessed - 4 * broken, -broken, flagged
+    return printed + guessed / 2 - 4 * broken, -broken, flagged
 
 
 # Printed cells of a table read whole: 2021 table 三 with (六) as one row has 23 rows of 7;
@@ -104,7 +105,10 @@ def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *,
         stream = tokens(zone[start:], phrases or _REVIEW_WORDS, cut_at)
         for labels_first in (True, False):
             weak = category_phrases(table, lexicon)
-            alone = {p: row for p, row in row_names(table, lexicon).items() if p not in weak and len(p) > 2}
+            # Only text broken into lines (PDF text, converters) can put a label away from its
+            # numbers; a page flattened to one line keeps each row's label right before them.
+            alone = {p: row for p, row in row_names(table, lexicon).items() if p not in weak and len(p) > 2} \
+                if "\n" in zone[start:].strip() else {}
             rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first,
                                                             weak=weak, alone=alone)]
             candidates.append(read(rebuilt, lexicon, blank_is_zero=blank_is_zero, prose=prose))
