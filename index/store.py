@@ -260,6 +260,7 @@ class CellRow:
     inferred: bool
     derived: bool
     inputs: tuple[str, ...]
+    method: str = "printed"  # how the value was read: printed, split, inferred, derived, ocr
 
 
 def default_db_path() -> Path:
@@ -447,11 +448,21 @@ def cell_rows(db: sqlite_utils.Database, *, report_ids: Iterable[int] | None = N
         params.append(applicant)
     rows = db.execute(
         f"""SELECT c.report_id, r.title, r.body, r.region, r.year, c.table_name, c.field, c.label, c.applicant,
-                   c.value, c.unit, c.raw, c.row_label, c.inferred, c.derived, c.inputs
+                   c.value, c.unit, c.raw, c.row_label, c.inferred, c.derived, c.inputs, c.method
             FROM cells c JOIN reports r ON r.id = c.report_id
             WHERE {' AND '.join(where)} ORDER BY r.region, r.year, c.id""", params).fetchall()
-    return [CellRow(*row[:13], bool(row[13]), bool(row[14]), tuple(json.loads(row[15])) if row[15] else ())
+    return [CellRow(*row[:13], bool(row[13]), bool(row[14]), tuple(json.loads(row[15])) if row[15] else (), row[16])
             for row in rows if wanted is None or row[0] in wanted]
+
+
+def table_reads(db: sqlite_utils.Database, report_ids: Iterable[int]) -> dict[tuple[int, str], tuple[str, str]]:
+    """(report id, table) → (method, note): how each table of these reports was read."""
+    ids = list(report_ids)
+    if not ids:
+        return {}
+    rows = db.execute(f"SELECT report_id, table_name, method, note FROM table_reads WHERE report_id IN "
+                      f"({','.join('?' * len(ids))})", ids).fetchall()
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
 def field_values(db: sqlite_utils.Database, field: str, applicant: str | None) -> dict[int, float | None]:

@@ -232,8 +232,9 @@ class _RequestsTable:
         if not positional and len(cells) == self.width - 1 and len(numbers) == self.width - 1:
             return _ValueRow(code, label, [], [], gap_numbers=[(parse_number(c), c) for c in cells])
         if not positional and len(numbers) == len(cells) == 1:
-            # 自然人 and 总计 only, run together (11): one cut into two with 自然人 ≤ 总计.
-            pairs = [cut for cut in splits(cells, 2) if parse_number(cut[0]) <= parse_number(cut[1])]
+            # 自然人 and 总计 only, run together (11, 2323): the same number twice, since with every
+            # organisation column blank the total is the 自然人 column (1|8000018 is no reading).
+            pairs = [cut for cut in splits(cells, 2) if cut[0] == cut[1]]
             cells = numbers = pairs[0] if len(pairs) == 1 else cells
         if not positional and len(numbers) == len(cells) == 2 and parse_number(cells[0]) <= parse_number(cells[1]):
             # Only 自然人 and 总计 filled, the other columns left empty (real-world.md): the two

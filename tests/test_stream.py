@@ -179,3 +179,12 @@ def test_a_text_row_with_only_two_numbers_fills_natural_person_and_total_flagged
     assert cells[("requests.granted", "natural_person")].method == "inferred"
     # 1 of 2 leaves one request with some organisation: its column is unknown, so nothing else is filled.
     assert cells[("requests.partial", "business")].value is None
+
+
+def test_natural_person_and_total_run_together_only_as_the_same_number_twice() -> None:
+    rows = [(("一、本年新收政府信息公开申请数量", "1212"), False), (("（一）予以公开", "18000018"), False)]
+    found, raw = align_table("requests", rows, "", LEXICON)
+    cells = {(c.field, c.applicant): c.value for c in found}
+    assert cells[("requests.new", "natural_person")] == 12 and cells[("requests.new", "total")] == 12
+    assert ("requests.granted", "total") not in cells  # 1|8000018 is no reading: kept raw
+    assert any(r.reason for r in raw)
