@@ -29,7 +29,7 @@ from telegram.ext import (
 
 from bot.engine import Engine
 from bot.settings import Settings
-from handlers import admin, callbacks, commands, leads, questions
+from handlers import admin, callbacks, commands, export, leads, questions
 from handlers.errors import on_error
 from handlers.keyboards import CHOOSE_PATTERN, PAGE_PATTERN
 from handlers.ratelimit import RateLimiter, limit_rate
@@ -64,6 +64,7 @@ def build_application(settings: Settings) -> Application:
             CommandHandler("csv", commands.on_csv),
             CommandHandler("remove", admin.on_remove),
             CommandHandler("sql", admin.on_sql),
+            CommandHandler("export", export.on_export),
             MessageHandler(filters.COMMAND, commands.on_unknown_command),
             MessageHandler(filters.Document.ALL, admin.on_document),
             MessageHandler(filters.TEXT, questions.on_question),
