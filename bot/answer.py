@@ -72,6 +72,7 @@ class Chart:
     labels: tuple[str, ...]
     values: tuple[float, ...]
     unit: str
+    source: str = ""  # drawn on the image, so a shared picture still says where it came from
 
 
 @dataclass(frozen=True)

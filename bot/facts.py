@@ -132,7 +132,8 @@ def _ranking(intent: Intent, subject: Subject, reports: tuple[StoredReport, ...]
     lines.extend(missing)
     shown = first[:_SHOWN]
     chart = Chart(title=f"报告正文所述的{subject.label}", labels=tuple(_name(r) for r, _ in shown),
-                  values=tuple(f.number for _, f in shown), unit=next(iter(units)) if len(units) == 1 else "") \
+                  values=tuple(f.number for _, f in shown), unit=next(iter(units)) if len(units) == 1 else "",
+                  source=f"来源：{len(shown)}份政府信息公开工作年度报告的正文（不是表格）") \
         if len(shown) > 1 else None
     return Answer(intent.question, str(intent.route), "\n".join(lines),
                   values=tuple(_value(f, r) for r, f in first[:_SHOWN]),

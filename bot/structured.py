@@ -15,7 +15,7 @@ from bot.catalog import Catalog
 from bot.selection import Selection, select_reports
 from bot.intent import Intent
 from index.lexicon import Lexicon
-from index.store import CellRow, StoredReport, cell_rows, field_values, report_findings, table_reads
+from index.store import CellRow, StoredReport, cell_rows, field_values, report_findings
 
 _SOURCED = 10  # values of a ranking or sum shown with their full source
 _TABLE_NAMES = {"active": "表二（主动公开）", "requests": "表三（依申请公开）", "review": "表四（复议诉讼）"}
@@ -64,24 +64,14 @@ def _look_up(db: sqlite_utils.Database, reports: tuple[StoredReport, ...], field
     return [_Looked(r, by_report.get(r.id)) for r in reports]
 
 
-# What an answer says about a number that is not simply as printed (cells.method).
-_METHOD_CAVEATS = {
-    "split": "这一格在原文中与相邻数字粘连，按表内合计唯一拆分得出，请与原文核对。",
-    "inferred": "这一格在原文中缺失或空白，数值由该行的合计推算得出。",
-    "ocr": "这一格由扫描件文字识别读取，请与原件核对。",
-}
-
-
 def _caveats(db: sqlite_utils.Database, looked: list[_Looked]) -> list[str]:
     notes = []
     for item in looked:
         cell = item.cell
         if cell is None:
             continue
-        if cell.method in _METHOD_CAVEATS:
-            notes.append(f"注意：{_place(item.report)}{_METHOD_CAVEATS[cell.method]}")
-        elif cell.method == "derived" and not cell.derived:
-            notes.append(f"注意：{_place(item.report)}原文这一格空白，数值由同行各列相加推算得出。")
+        if cell.inferred:
+            notes.append(f"注意：{_place(item.report)}这一格在原文中缺失，数值由该行的合计推算得出。")
         key = f"{cell.field}[{cell.applicant}]" if cell.applicant else cell.field
         for _rule, message, fields in report_findings(db, item.report.id):
             if key in fields:
@@ -97,12 +87,8 @@ def _label(intent: Intent, lexicon: Lexicon, field: str) -> str:
     return label
 
 
-def _missing_text(item: _Looked, label: str, reads: dict[tuple[int, str], tuple[str, str]], table: str) -> str:
+def _missing_text(item: _Looked, label: str) -> str:
     if item.cell is None:
-        method, note = reads.get((item.report.id, table), ("", ""))
-        if method in ("raw", "missing"):
-            # Not "the report lacks it": the file's table could not be read with certainty.
-            return f"{_place(item.report)}的报告读不出“{label}”：{note}。"
         return f"{_place(item.report)}的报告里没有“{label}”这一项。"
     return f"{_place(item.report)}的报告里“{label}”一格是空白（未填报），不能当作0。"
 
@@ -161,10 +147,9 @@ def _values(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
     looked = _look_up(db, selection.reports, field, applicant)
     label = _label(intent, lexicon, field)
     lines, values = [], []
-    reads = table_reads(db, [item.report.id for item in looked if item.cell is None])
     for item in looked:
         if item.cell is None or item.cell.value is None:
-            lines.append(_missing_text(item, label, reads, lexicon.field(field).table))
+            lines.append(_missing_text(item, label))
             continue
         value = _value(item.cell, item.report, lexicon)
         values.append(value)
@@ -172,8 +157,10 @@ def _values(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
         lines.append(f"来源：{value.source}。")
     lines.extend(selection.missing)
     notes = _caveats(db, looked)
+    # Several places or years side by side (伊春市、兴隆县和色达县…分别是多少) are a comparison too.
+    chart = _chart(f"{label}对比", values, lexicon) if len(values) > 1 else None
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
-                  table=_table(values, lexicon), notes=tuple(notes))
+                  chart=chart, table=_table(values, lexicon), notes=tuple(notes))
 
 
 def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> tuple[list[Value], list[str]]:
@@ -203,9 +190,20 @@ def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
     return values, gaps + list(selection.missing)
 
 
-def _chart(title: str, values: list[Value]) -> Chart:
+def _chart(title: str, values: list[Value], lexicon: Lexicon) -> Chart:
     return Chart(title=title, labels=tuple(f"{v.name}{v.year}" for v in values),
-                 values=tuple(float(v.value) for v in values), unit=values[0].unit if values else "")
+                 values=tuple(float(v.value) for v in values), unit=values[0].unit if values else "",
+                 source=_chart_source(values, lexicon))
+
+
+def _chart_source(values: list[Value], lexicon: Lexicon) -> str:
+    """来源：《伊春市2023年…年度报告》表二（主动公开）「行政处罚…」, or the count of reports for many."""
+    if not values or not lexicon.has_field(values[0].field):
+        return ""
+    fdef = lexicon.field(values[0].field)
+    reports = list(dict.fromkeys(v.report for v in values))
+    where = "、".join(f"《{r}》" for r in reports) if len(reports) <= 2 else f"{len(reports)}份政府信息公开工作年度报告的"
+    return f"来源：{where}{_TABLE_NAMES.get(fdef.table, '')}「{fdef.label}」"
 
 
 def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
@@ -225,7 +223,7 @@ def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexic
     lines.append(f"共比较{len(values)}份报告，数据来自各报告的{_TABLE_NAMES[lexicon.field(intent.field).table]}。")
     lines.extend(gaps)
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
-                  chart=_chart(f"{label}排名", shown), table=_table(values, lexicon))
+                  chart=_chart(f"{label}排名", shown, lexicon), table=_table(values, lexicon))
 
 
 def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
@@ -244,7 +242,7 @@ def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, le
         head = f"{first.name}{label}更少：{format_number(first.value, first.unit)}，{second.name}{format_number(second.value, second.unit)}。"
     lines = [head] + [f"来源：{v.source}。" for v in values] + gaps
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
-                  chart=_chart(f"{label}对比", values), table=_table(values, lexicon))
+                  chart=_chart(f"{label}对比", values, lexicon), table=_table(values, lexicon))
 
 
 def _compare_many(intent: Intent, values: list[Value], gaps: list[str], lexicon: Lexicon) -> Answer:
@@ -256,7 +254,7 @@ def _compare_many(intent: Intent, values: list[Value], gaps: list[str], lexicon:
     lines += [f"{i}. {v.name}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(values, 1)]
     lines += [f"来源：{v.source}。" for v in values] + gaps
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
-                  chart=_chart(f"{label}对比", values), table=_table(values, lexicon))
+                  chart=_chart(f"{label}对比", values, lexicon), table=_table(values, lexicon))
 
 
 def _derived(base: Value, *, value: float, unit: str, label: str, field: str) -> Value:
@@ -350,6 +348,6 @@ def _change(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
                      f"{format_number(b.value, b.unit)}，{'增加' if diff >= 0 else '减少'}{format_number(abs(diff), a.unit)}{pct}。")
         lines.append(f"来源：{a.source}；{b.source}。")
     lines.extend(selection.missing)
-    chart = _chart(f"{label}变化", [v for v in values if not v.derived]) if values else None
+    chart = _chart(f"{label}变化", [v for v in values if not v.derived], lexicon) if values else None
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent, chart=chart,
                   table=_table(values, lexicon))
