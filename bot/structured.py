@@ -15,7 +15,7 @@ from bot.catalog import Catalog
 from bot.selection import Selection, select_reports
 from bot.intent import Intent
 from index.lexicon import Lexicon
-from index.store import CellRow, StoredReport, cell_rows, field_values, report_findings
+from index.store import CellRow, StoredReport, cell_rows, field_values, report_findings, table_reads
 
 _SOURCED = 10  # values of a ranking or sum shown with their full source
 _TABLE_NAMES = {"active": "表二（主动公开）", "requests": "表三（依申请公开）", "review": "表四（复议诉讼）"}
@@ -64,14 +64,24 @@ def _look_up(db: sqlite_utils.Database, reports: tuple[StoredReport, ...], field
     return [_Looked(r, by_report.get(r.id)) for r in reports]
 
 
+# What an answer says about a number that is not simply as printed (cells.method).
+_METHOD_CAVEATS = {
+    "split": "这一格在原文中与相邻数字粘连，按表内合计唯一拆分得出，请与原文核对。",
+    "inferred": "这一格在原文中缺失或空白，数值由该行的合计推算得出。",
+    "ocr": "这一格由扫描件文字识别读取，请与原件核对。",
+}
+
+
 def _caveats(db: sqlite_utils.Database, looked: list[_Looked]) -> list[str]:
     notes = []
     for item in looked:
         cell = item.cell
         if cell is None:
             continue
-        if cell.inferred:
-            notes.append(f"注意：{_place(item.report)}这一格在原文中缺失，数值由该行的合计推算得出。")
+        if cell.method in _METHOD_CAVEATS:
+            notes.append(f"注意：{_place(item.report)}{_METHOD_CAVEATS[cell.method]}")
+        elif cell.method == "derived" and not cell.derived:
+            notes.append(f"注意：{_place(item.report)}原文这一格空白，数值由同行各列相加推算得出。")
         key = f"{cell.field}[{cell.applicant}]" if cell.applicant else cell.field
         for _rule, message, fields in report_findings(db, item.report.id):
             if key in fields:
@@ -87,8 +97,12 @@ def _label(intent: Intent, lexicon: Lexicon, field: str) -> str:
     return label
 
 
-def _missing_text(item: _Looked, label: str) -> str:
+def _missing_text(item: _Looked, label: str, reads: dict[tuple[int, str], tuple[str, str]], table: str) -> str:
     if item.cell is None:
+        method, note = reads.get((item.report.id, table), ("", ""))
+        if method in ("raw", "missing"):
+            # Not "the report lacks it": the file's table could not be read with certainty.
+            return f"{_place(item.report)}的报告读不出“{label}”：{note}。"
         return f"{_place(item.report)}的报告里没有“{label}”这一项。"
     return f"{_place(item.report)}的报告里“{label}”一格是空白（未填报），不能当作0。"
 
@@ -147,9 +161,10 @@ def _values(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
     looked = _look_up(db, selection.reports, field, applicant)
     label = _label(intent, lexicon, field)
     lines, values = [], []
+    reads = table_reads(db, [item.report.id for item in looked if item.cell is None])
     for item in looked:
         if item.cell is None or item.cell.value is None:
-            lines.append(_missing_text(item, label))
+            lines.append(_missing_text(item, label, reads, lexicon.field(field).table))
             continue
         value = _value(item.cell, item.report, lexicon)
         values.append(value)
