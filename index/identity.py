@@ -30,7 +30,9 @@ _CN_YEAR = re.compile(r"([二][〇零○Ｏ一二三四五六七八九]{3})\s*�
 _YEAR_NOT_DATE = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 _END_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
-_REPORT_WORDS = re.compile(r"政府信息公开.{0,6}年度报告|信息公开工作年度报告|政务公开.{0,6}年度报告|年度报告|信息公开.{0,4}年报")
+# A title's report words, also as sites print them short or cut (…工作报告, …工作年度报...).
+_REPORT_WORDS = re.compile(r"政府信息公开.{0,6}年度报告|信息公开工作年度报告|政务公开.{0,6}年度报告|年度报告|信息公开.{0,4}年报"
+                           r"|政府信息公开工作(?:年度)?报告?")
 _PUBLISHED_LABEL = re.compile(r"(发布|公开|成文)(日期|时间)[:：]")
 # Crawler and portal metadata: a label and a colon, several on one line or one a line.
 _META_KEYS = ("标题", "发布机构", "发文机关", "发布单位", "信息来源", "来源", "发布时间", "发布日期", "成文日期",
