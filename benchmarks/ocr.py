@@ -5,7 +5,7 @@ body 10 pt, table cells 7 pt), each page rendered to a grey JPEG at 200 dpi and 
 image-only PDF; that PDF is read like an upload (OCR, then the parser) and its cells are
 compared with the cells of the sample's text version. Needs the test extras and the ocr extra.
 
-    python -m benchmarks.ocr [--samples yichun-2023 ...] [--dpi 200]
+    python -m benchmarks.ocr [--samples yichun-2023 ...] [--dpi 200] [--skew 0.5]
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", nargs="*", default=sorted(p.stem for p in SAMPLES_DIR.glob("*.txt")))
     parser.add_argument("--dpi", type=int, default=200, help="resolution of the scan (not of OCR rendering)")
+    parser.add_argument("--skew", type=float, default=0.0, help="degrees the scanned pages are turned")
     args = parser.parse_args()
     lexicon = load_lexicon()
     started = time.perf_counter()
@@ -41,7 +42,8 @@ def main() -> None:
         for name in args.samples:
             text = (SAMPLES_DIR / f"{name}.txt").read_text(encoding="utf-8")
             truth = parse_report(read_bytes(text.encode(), f"{name}.txt"), lexicon)
-            scan = build_scanned_pdf(standard_blocks(text, truth.cells), Path(folder) / f"{name}.pdf", dpi=args.dpi)
+            scan = build_scanned_pdf(standard_blocks(text, truth.cells), Path(folder) / f"{name}.pdf", dpi=args.dpi,
+                                     skew=args.skew)
             pages: list[int] = []
             wall, cpu = time.perf_counter(), time.process_time()
             document = read_document(scan, on_page=lambda done, total: pages.append(total))

@@ -5,6 +5,7 @@ for the module; the rest runs on boxes or a fake recogniser, so the file takes s
 """
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from index.document import Paragraph, Table
 from index.errors import UnreadableFileError
 from index.ingest import prepare_report
 from index.readers import ocr, read_bytes, read_document
-from index.readers.ocr import Box, page_lines, read_scanned_pdf
+from index.readers.ocr import Box, boxes_from_quads, page_lines, read_scanned_pdf
 from tests.auxil.scans import build_blank_pages_pdf, build_scanned_pdf, row_boxes, text_boxes
 
 TITLE = "青山市2023年政府信息公开工作年度报告"
@@ -43,9 +44,18 @@ def scanned_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def scanned_document(scanned_page: Path):
+    """The page read by the real engine, loaded afresh with its download code made to fail."""
     pytest.importorskip("rapidocr", reason="the ocr extra is not installed")
+    from rapidocr.utils.download_file import DownloadFile
+
+    def no_download(*args: object, **kwargs: object) -> None:
+        raise AssertionError("RapidOCR tried to download a model")
+
     progress: list[tuple[int, int]] = []
-    document = read_document(scanned_page, on_page=lambda done, total: progress.append((done, total)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DownloadFile, "run", no_download)
+        ocr._engine.cache_clear()
+        document = read_document(scanned_page, on_page=lambda done, total: progress.append((done, total)))
     return document, progress
 
 
@@ -130,6 +140,24 @@ def test_progress_goes_through_prepare_report(tmp_path: Path, monkeypatch: pytes
 def test_boxes_become_rows_with_wide_gaps_kept_as_two_spaces() -> None:
     boxes = row_boxes(ROWS[1], top=140) + row_boxes(ROWS[0], top=100)  # any order in
     assert page_lines(boxes[::-1]) == [
+        "一、本年新收政府信息公开申请数量  137  3  0  2  0  4  146",
+        "二、上年结转政府信息公开申请数量  5  0  1  0  0  0  6",
+    ]
+
+
+def test_a_page_laid_askew_still_gives_its_rows() -> None:
+    """Turned 2°, the first cell and the last of a wide row are more than a line apart."""
+    turn = math.radians(-2)  # anticlockwise on the page: y grows downwards
+
+    def turned(box: Box) -> list[tuple[float, float]]:
+        corners = [(box.x0, box.top), (box.x1, box.top), (box.x1, box.bottom), (box.x0, box.bottom)]
+        return [(x * math.cos(turn) - y * math.sin(turn), x * math.sin(turn) + y * math.cos(turn)) for x, y in corners]
+
+    boxes = row_boxes(ROWS[0], top=1000) + row_boxes(ROWS[1], top=1045)
+    assert page_lines([Box(b.text, min(x for x, _ in q), min(y for _, y in q), max(x for x, _ in q), max(y for _, y in q))
+                       for b, q in ((b, turned(b)) for b in boxes)]) != page_lines(boxes)  # askew, rows mix
+    straightened = boxes_from_quads([turned(b) for b in boxes], [b.text for b in boxes])
+    assert page_lines(straightened) == page_lines(boxes) == [
         "一、本年新收政府信息公开申请数量  137  3  0  2  0  4  146",
         "二、上年结转政府信息公开申请数量  5  0  1  0  0  0  6",
     ]

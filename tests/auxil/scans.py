@@ -20,11 +20,17 @@ def cjk_font() -> Path:
     return Path(mplfonts.__file__).parent / "fonts" / "SimHei.ttf"
 
 
-def build_scanned_pdf(blocks: tuple[Block, ...], path: Path, *, dpi: int = 200) -> Path:
-    """Write the blocks as a PDF with no text layer: each page only a picture of itself."""
+def build_scanned_pdf(blocks: tuple[Block, ...], path: Path, *, dpi: int = 200, skew: float = 0.0) -> Path:
+    """Write the blocks as a PDF with no text layer: each page only a picture of itself,
+    turned ``skew`` degrees anticlockwise as a page laid askew on the scanner."""
     text_pdf = path.with_name(path.stem + "-text.pdf")
     build_pdf(blocks, text_pdf, font_file=cjk_font())
-    images_to_pdf(render_pages(text_pdf.read_bytes(), dpi=dpi), path, dpi=dpi)
+    images = render_pages(text_pdf.read_bytes(), dpi=dpi)
+    if skew:
+        from PIL import Image
+
+        images = [image.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255) for image in images]
+    images_to_pdf(images, path, dpi=dpi)
     text_pdf.unlink()
     return path
 
