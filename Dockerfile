@@ -20,8 +20,10 @@ COPY bot bot
 COPY index index
 COPY handlers handlers
 COPY data data
-# Editable, so the code finds data/ (the lexicon) next to it.
-RUN pip install --no-cache-dir -e .
+# Editable, so the code finds data/ (the lexicon) next to it. The ocr extra (about 290 MB, its
+# models inside the wheel) reads scanned PDFs; build with --build-arg EXTRAS= to leave it out.
+ARG EXTRAS=ocr
+RUN pip install --no-cache-dir -e ".${EXTRAS:+[$EXTRAS]}"
 
 RUN useradd --system --uid 10001 reportbot && mkdir /data && chown reportbot /data
 USER reportbot
