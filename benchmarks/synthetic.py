@@ -20,7 +20,7 @@ from pathlib import Path
 from index.lexicon import Lexicon, load_lexicon, local_place
 from index.parser import parse_report, split_body
 from index.readers import read_document
-from index.tables import APPLICANT_ORDER, OUTCOME_ORDER, REVIEW_BLOCKS
+from index.rules import APPLICANT_ORDER, OUTCOME_ORDER, REVIEW_BLOCKS
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 FIRST_YEAR, LAST_YEAR = 2019, 2025

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from index.lexicon import Lexicon
 from index.report import Cell, Finding
-from index.tables import APPLICANT_ORDER, HANDLING_CATEGORIES
+from index.rules import APPLICANT_ORDER, Breach, block_sums, column_rules, row_sums
 
 _ORG_COLUMNS = APPLICANT_ORDER[1:6]
-_TOLERANCE = 1e-6
 
 
 def _index(cells: list[Cell]) -> dict[tuple[str, str | None], Cell]:
@@ -54,68 +53,44 @@ def derive_cells(cells: list[Cell], lexicon: Lexicon) -> list[Cell]:
     return derived
 
 
-def _finding(rule: str, message: str, fields: list[str], expected: float, actual: float) -> Finding:
-    return Finding(rule=rule, message=message, fields=tuple(fields), expected=expected, actual=actual)
-
-
 def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def find_inconsistencies(cells: list[Cell], lexicon: Lexicon) -> list[Finding]:
-    """Check every rule of standard-format.md on one report's cells (printed and derived)."""
+    """Check every rule of standard-format.md (index/rules.py) on one report's cells, printed and derived."""
     by_key = _index(cells)
-    findings: list[Finding] = []
 
     def value(field: str, applicant: str | None) -> float | None:
         cell = by_key.get((field, applicant))
         return None if cell is None else cell.value
 
-    applicant_labels = {a.code: a.label for a in lexicon.applicants}
+    columns = {a.code: a.label for a in lexicon.applicants}
     printed_rows = dict.fromkeys(c.field for c in cells if c.table == "requests" and not c.derived)
-    for fcode in printed_rows:
-        parts = [value(fcode, a) for a in APPLICANT_ORDER[:-1]]
-        total = value(fcode, "total")
-        if total is not None and None not in parts and abs(sum(parts) - total) > _TOLERANCE:
-            label = lexicon.field(fcode).label
-            findings.append(_finding(
-                "requests.row_sum",
-                f"「{label}」一行：各类申请人相加为 {_fmt(sum(parts))}，总计印的是 {_fmt(total)}。",
-                [f"{fcode}[{a}]" for a in APPLICANT_ORDER], sum(parts), total))
-    for applicant in APPLICANT_ORDER:
-        col = applicant_labels[applicant]
-        new, carried, handled, over = (value(f, applicant) for f in ("requests.new", "requests.carried_in", "requests.handled", "requests.carried_over"))
-        if None not in (new, carried, handled, over) and abs(new + carried - handled - over) > _TOLERANCE:
-            findings.append(_finding(
-                "requests.balance",
-                f"「{col}」列：本年新收 {_fmt(new)} + 上年结转 {_fmt(carried)} = {_fmt(new + carried)}，"
-                f"但办理结果总计 {_fmt(handled)} + 结转下年度 {_fmt(over)} = {_fmt(handled + over)}。",
-                [f"{f}[{applicant}]" for f in ("requests.new", "requests.carried_in", "requests.handled", "requests.carried_over")],
-                new + carried, handled + over))
-        parts = [value(f, applicant) for f in HANDLING_CATEGORIES]
-        if handled is not None and None not in parts and abs(sum(parts) - handled) > _TOLERANCE:
-            findings.append(_finding(
-                "requests.handled_sum",
-                f"「{col}」列：予以公开、部分公开、不予公开、无法提供、不予处理、其他处理相加为 {_fmt(sum(parts))}，"
-                f"办理结果总计印的是 {_fmt(handled)}。",
-                [f"{f}[{applicant}]" for f in HANDLING_CATEGORIES] + [f"requests.handled[{applicant}]"], sum(parts), handled))
-        for fdef in lexicon.fields:
-            if fdef.derived != "sum" or fdef.table != "requests":
-                continue
-            printed = by_key.get((fdef.code, applicant))
-            children = [value(c, applicant) for c in fdef.inputs]
-            if printed is not None and not printed.derived and printed.value is not None and None not in children \
-                    and abs(sum(children) - printed.value) > _TOLERANCE:
-                findings.append(_finding(
-                    "requests.subtotal",
-                    f"「{col}」列「{fdef.label}」：各小项相加为 {_fmt(sum(children))}，小计印的是 {_fmt(printed.value)}。",
-                    [f"{c}[{applicant}]" for c in fdef.inputs], sum(children), printed.value))
-    for block, name in (("review", "行政复议"), ("lawsuit.direct", "行政诉讼（未经复议直接起诉）"), ("lawsuit.after_review", "行政诉讼（复议后起诉）")):
-        parts = [value(f"{block}.{o}", None) for o in ("upheld", "corrected", "other", "pending")]
-        total = value(f"{block}.total", None)
-        if total is not None and None not in parts and abs(sum(parts) - total) > _TOLERANCE:
-            findings.append(_finding(
-                "review.block_sum",
-                f"「{name}」：结果维持、结果纠正、其他结果、尚未审结相加为 {_fmt(sum(parts))}，总计印的是 {_fmt(total)}。",
-                [f"{block}.{o}" for o in ("upheld", "corrected", "other", "pending", "total")], sum(parts), total))
-    return findings
+    # A subtotal row is checked against its items only where the report prints it.
+    subtotals = [(f.code, f.inputs) for f in lexicon.fields
+                 if f.derived == "sum" and f.table == "requests" and f.code in printed_rows]
+    breaches = [*row_sums(value, printed_rows), *column_rules(value, subtotals), *block_sums(value)]
+    return [Finding(rule=b.rule, message=_message(b, columns, lexicon), fields=b.fields, expected=b.expected,
+                    actual=b.actual) for b in breaches]
+
+
+_BLOCK_NAMES = {"review": "行政复议", "lawsuit.direct": "行政诉讼（未经复议直接起诉）", "lawsuit.after_review": "行政诉讼（复议后起诉）"}
+
+
+def _message(breach: Breach, columns: dict[str, str], lexicon: Lexicon) -> str:
+    """The finding in Chinese, with the numbers: what the rule computes and what is printed."""
+    expected, actual = _fmt(breach.expected), _fmt(breach.actual)
+    if breach.rule == "requests.row_sum":
+        return f"「{lexicon.field(breach.subject).label}」一行：各类申请人相加为 {expected}，总计印的是 {actual}。"
+    if breach.rule == "requests.balance":
+        new, carried, handled, over = (_fmt(v) for v in breach.parts)
+        return (f"「{columns[breach.subject]}」列：本年新收 {new} + 上年结转 {carried} = {expected}，"
+                f"但办理结果总计 {handled} + 结转下年度 {over} = {actual}。")
+    if breach.rule == "requests.handled_sum":
+        return (f"「{columns[breach.subject]}」列：予以公开、部分公开、不予公开、无法提供、不予处理、其他处理相加为 {expected}，"
+                f"办理结果总计印的是 {actual}。")
+    if breach.rule == "requests.subtotal":
+        field, _, applicant = breach.subject.rstrip("]").partition("[")
+        return f"「{columns[applicant]}」列「{lexicon.field(field).label}」：各小项相加为 {expected}，小计印的是 {actual}。"
+    return f"「{_BLOCK_NAMES[breach.subject]}」：结果维持、结果纠正、其他结果、尚未审结相加为 {expected}，总计印的是 {actual}。"

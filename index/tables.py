@@ -17,17 +17,14 @@ from typing import Iterable, TypeVar
 from index.lexicon import FieldDef, Lexicon
 from index.numbers import is_blank, is_numeric_cell, normalize, parse_number
 from index.report import Cell, RawRow
+from index.rules import APPLICANT_ORDER, HANDLING_CATEGORIES, OUTCOME_ORDER, REVIEW_BLOCKS, block_sums, column_rules, row_sums
 from index.splits import splits
 
 Row = tuple[str, ...]
 T = TypeVar("T")
 GridRow = tuple[Row, bool]  # a row and whether its table has reliable column positions
 
-APPLICANT_ORDER = ("natural_person", "business", "research", "public_interest", "legal_service", "other_org", "total")
-OUTCOME_ORDER = ("upheld", "corrected", "other", "pending", "total")
-REVIEW_BLOCKS = ("review", "lawsuit.direct", "lawsuit.after_review")
 _NUMBERING = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[)）、.．]|[（(]?\d{1,2}[)）、.．])+")
-HANDLING_CATEGORIES = ("requests.granted", "requests.partial", "requests.denied", "requests.unable", "requests.rejected", "requests.other")
 _OUTCOME_WORDS = (("维持", "upheld"), ("纠正", "corrected"), ("其他", "other"), ("审结", "pending"), ("总计", "total"), ("合计", "total"))
 
 
@@ -365,29 +362,25 @@ class _RequestsTable:
             vr.gap_numbers = None
 
     def _violations(self, value_rows: list[_ValueRow]) -> int:
-        rows = {vr.field: vr.values for vr in value_rows}
-        bad = 0
-        for values in rows.values():
-            if None not in values and abs(sum(values[:-1]) - values[-1]) > 1e-6:
-                bad += 1
-        children = {code: [v for k, v in rows.items() if k.startswith(code + ".")] for code in HANDLING_CATEGORIES if code not in rows}
-        for col in range(self.width):
-            def get(code: str) -> float | None:
-                if code in rows:
-                    return rows[code][col]
-                found = [v[col] for v in children.get(code, ()) if v[col] is not None]
-                return sum(found) if code in children and children[code] else None
+        """How many of the table's rules (index/rules.py) the rows as placed so far break.
 
-            new, carried, handled, over = (get(c) for c in ("requests.new", "requests.carried_in", "requests.handled", "requests.carried_over"))
-            parts = [get(c) for c in HANDLING_CATEGORIES]
-            # A 总计 row that is missing is still the sum of the categories (the same rule).
-            total = handled if handled is not None else (sum(parts) if None not in parts else None)
-            if None not in (new, carried, total, over) and abs(new + carried - total - over) > 1e-6:
-                bad += 1
-            if handled is not None and any(p is not None for p in parts):
-                if abs(handled - sum(p for p in parts if p is not None)) > 1e-6:
-                    bad += 1
-        return bad
+        A category without its own row is the sum of its items' rows, and a missing 总计 row
+        the sum of the categories: the same rules, so they still tell where a cell goes.
+        """
+        rows = {vr.field: vr.values for vr in value_rows}
+        column = {a: i for i, a in enumerate(APPLICANT_ORDER)}
+
+        def get(field: str, applicant: str | None) -> float | None:
+            col = column[applicant]
+            if field in rows:
+                return rows[field][col]
+            if field == "requests.handled":
+                parts = [get(c, applicant) for c in HANDLING_CATEGORIES]
+                return None if None in parts else sum(parts)
+            items = [v[col] for k, v in rows.items() if k.startswith(field + ".") and v[col] is not None]
+            return sum(items) if items and field in HANDLING_CATEGORIES else None
+
+        return len([*row_sums(get, rows), *column_rules(get)])
 
 
 def parse_requests(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False,
@@ -554,12 +547,9 @@ def _review_layout(header_rows: list[Row]) -> list[str]:
 
 
 def _review_violations(values: list[float | None]) -> int:
-    bad = 0
-    for b in range(0, len(values), 5):
-        block = values[b:b + 5]
-        if None not in block and abs(sum(block[:4]) - block[4]) > 1e-6:
-            bad += 1
-    return bad
+    """How many blocks of table 四, its fifteen values in order, break their sum (index/rules.py)."""
+    by_code = dict(zip((f"{b}.{o}" for b in REVIEW_BLOCKS for o in OUTCOME_ORDER), values))
+    return len(list(block_sums(lambda field, _applicant: by_code.get(field))))
 
 
 def parse_review(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False,

@@ -11,7 +11,7 @@ from index.errors import NotAReportError
 from index.parser import find_year, parse_report, split_body
 from index.lexicon import load_lexicon
 from index.readers.text import text_to_blocks
-from index.tables import APPLICANT_ORDER
+from index.rules import APPLICANT_ORDER
 from tests.seed_expectations import SEEDS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"

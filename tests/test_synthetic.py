@@ -9,7 +9,7 @@ import pytest
 from benchmarks.synthetic import Synthetic, generate, load_templates
 from bot.engine import Engine
 from index.store import cell_rows
-from index.tables import APPLICANT_ORDER, OUTCOME_ORDER, REVIEW_BLOCKS
+from index.rules import APPLICANT_ORDER, OUTCOME_ORDER, REVIEW_BLOCKS
 
 COUNT = 20
 SEED = 3
