@@ -100,41 +100,59 @@ class _Builder:
             self.rows = []
 
 
+Lines = list[str]
+Read = tuple[tuple[str, ...], int]  # a row's cells and the index of the line after it
+
+
+def _markdown_row(lines: Lines, i: int) -> Read | None:
+    return (_markdown_cells(lines[i]), i + 1) if _is_markdown_row(lines[i]) else None
+
+
+def _tab_row(lines: Lines, i: int) -> Read | None:
+    return (tuple(_clean(c) for c in lines[i].split("\t")), i + 1) if _is_multi_cell(lines[i]) else None
+
+
+def _cell_per_line_row(lines: Lines, i: int) -> Read | None:
+    """One cell a line (a tab, then the cell), a long cell's text wrapped onto plain lines."""
+    if not _SINGLE_CELL.match(lines[i]):
+        return None
+    cells: list[str] = []
+    while i < len(lines) and (_SINGLE_CELL.match(lines[i]) or (cells and _is_continuation(lines[i]))):
+        if _SINGLE_CELL.match(lines[i]):
+            cells.append(_clean(lines[i]))
+        else:
+            cells[-1] += _clean(lines[i])
+        i += 1
+    return tuple(cells), i
+
+
+def _spaced_line_row(lines: Lines, i: int) -> Read | None:
+    cells = _spaced_row(lines[i])
+    return (cells, i + 1) if cells is not None else None
+
+
+# Each layout reads one table row at line i, or None; the first that reads wins. The flag says
+# whether a blank line after the row ends the table (one cell a line uses blank lines between rows).
+_LAYOUTS = ((_markdown_row, True), (_tab_row, True), (_cell_per_line_row, False), (_spaced_line_row, True))
+
+
 def text_to_blocks(text: str) -> tuple[Block, ...]:
     """Split a plain-text report into paragraphs and tables, in reading order."""
     lines = _ARTIFACT.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     out = _Builder()
     i = 0
     while i < len(lines):
-        line = lines[i]
-        if _is_markdown_row(line):
-            out.row(_markdown_cells(line))
-            i += 1
-            if i < len(lines) and not lines[i].strip():
-                out.close()
-        elif _is_multi_cell(line):
-            out.row(tuple(_clean(c) for c in line.split("\t")))
-            i += 1
-            if i < len(lines) and not lines[i].strip():
-                out.close()
-        elif _SINGLE_CELL.match(line):
-            cells: list[str] = []
-            while i < len(lines) and (_SINGLE_CELL.match(lines[i]) or (cells and _is_continuation(lines[i]))):
-                if _SINGLE_CELL.match(lines[i]):
-                    cells.append(_clean(lines[i]))
-                else:
-                    cells[-1] += _clean(lines[i])
-                i += 1
-            out.row(tuple(cells))
-        elif (spaced := _spaced_row(line)) is not None:
-            out.row(spaced)
-            i += 1
-            if i < len(lines) and not lines[i].strip():
-                out.close()
-        elif line.strip():
-            out.paragraph(line)
-            i += 1
+        for layout, blank_ends_table in _LAYOUTS:
+            read = layout(lines, i)
+            if read is not None:
+                cells, i = read
+                out.row(cells)
+                if blank_ends_table and i < len(lines) and not lines[i].strip():
+                    out.close()
+                break
         else:
+            if lines[i].strip():
+                out.paragraph(lines[i])
             i += 1
     out.close()
     return tuple(out.blocks)
