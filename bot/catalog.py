@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.lexicon import Lexicon, local_place
 from index.store import StoredReport
@@ -23,6 +23,8 @@ class Body:
     level: str
     reports: tuple[StoredReport, ...]
     names: tuple[str, ...]
+    id: str = ""  # body_id (index/identity.py): one body across years and spellings
+    code: str | None = None  # the place's GB/T 2260 code, for 江苏省各县 and 淮安市下辖各区县
 
     @property
     def name(self) -> str:
@@ -45,8 +47,11 @@ class NameMatch:
     bodies: tuple[Body, ...]
 
 
-def body_names(body: str, region: str, lexicon: Lexicon) -> set[str]:
-    """Every name a journalist may use for a body."""
+def body_names(body: str, region: str, lexicon: Lexicon, *, zones: frozenset[str] = frozenset()) -> set[str]:
+    """Every name a journalist may use for a body.
+
+    ``zones``: places the gazetteer does not know (平潭综合实验区), also named by their stem.
+    """
     names = {body, region}
     local = local_place(region)
     for place in {region, local}:
@@ -58,7 +63,33 @@ def body_names(body: str, region: str, lexicon: Lexicon) -> set[str]:
             names.update(place + word for word in lexicon.government_words)
     if body.startswith(region) and body != region:
         names.add(local + body[len(region):])
+    for place in {region, local}:
+        if place in zones:  # 平潭综合实验区 → 平潭: a place the gazetteer lacks, by its stem
+            stem = next((place[: -len(s)] for s in lexicon.zone_suffixes if place.endswith(s)), "")
+            if len(stem) >= 2:
+                names.add(stem)
     return {n for n in names if len(n) >= 2}
+
+
+def _key(report: StoredReport) -> str:
+    """What makes reports one body: the body_id stored at load, else the printed name."""
+    return report.body_id or report.body
+
+
+def _in_order(chars: str, text: str) -> bool:
+    it = iter(text)
+    return all(c in it for c in chars)
+
+
+def _canonical(reports: list[StoredReport]) -> StoredReport:
+    """The report whose name the body goes by: the latest, unless it abbreviates another spelling.
+
+    河北省工信厅 (2019) and 河北省工业和信息化厅 (2023) are one body, called by the fuller name;
+    a name renamed by a reform (卫生和计划生育委员会 → 卫生健康委员会) keeps the latest.
+    """
+    latest = max(reports, key=lambda r: (r.year, r.id))
+    fuller = [r for r in reports if len(r.body) > len(latest.body) and _in_order(latest.body, r.body)]
+    return max(fuller, key=lambda r: (r.year, r.id)) if fuller else latest
 
 
 class Catalog:
@@ -67,13 +98,21 @@ class Catalog:
     def __init__(self, reports: list[StoredReport], lexicon: Lexicon) -> None:
         grouped: dict[str, list[StoredReport]] = {}
         for report in reports:
-            grouped.setdefault(report.body, []).append(report)
-        self.bodies = tuple(
-            Body(body=body, region=rs[0].region, level=rs[0].level,
-                 reports=tuple(sorted(rs, key=lambda r: r.year)),
-                 names=tuple(sorted(body_names(body, rs[0].region, lexicon), key=len, reverse=True)))
-            for body, rs in sorted(grouped.items())
-        )
+            grouped.setdefault(_key(report), []).append(report)
+        bodies = []
+        for key, rs in sorted(grouped.items()):
+            main = _canonical(rs)
+            # Every spelling the reports printed is a name of the body; answers use one name.
+            names: set[str] = set()
+            for spelling in {(r.body, r.region) for r in rs}:
+                zones = frozenset(spelling[1:]) if not main.region_code else frozenset()
+                names |= body_names(*spelling, lexicon, zones=zones)
+            named = tuple(sorted((replace(r, body=main.body, region=main.region, level=main.level) for r in rs),
+                                 key=lambda r: r.year))
+            bodies.append(Body(body=main.body, region=main.region, level=main.level, reports=named,
+                               names=tuple(sorted(names, key=len, reverse=True)), id=main.body_id,
+                               code=main.region_code))
+        self.bodies = tuple(bodies)
         self._by_name: dict[str, list[Body]] = {}
         self._by_report: dict[int, Body] = {}
         for b in self.bodies:

@@ -62,6 +62,11 @@ class Intent:
     parts: tuple[Intent, ...] = ()  # a question of several parts: each is answered
     answered_year: int | None = None  # the year the answer used, for "去年呢" in a follow-up
     topic: tuple[str, ...] = ()  # for the text route: the words it searches for (存在的问题 → 问题)
+    within: str | None = None  # a place whose bodies of `levels` are asked for (江苏省各县, 河北省的厅局)
+    within_code: str | None = None  # its GB/T 2260 code, when the gazetteer knows it
+    levels: tuple[str, ...] = ()  # county, district, city, department: the bodies under `within`
+    rate: str | None = None  # a rate of the lexicon's [[rate]] (公开率): the field is its first numerator
+    by_change: str | None = None  # rank by change: increase, decrease (件), increase_pct, decrease_pct (%)
 
     def to_json(self) -> dict:
         """The `intent` object of `ask --json`."""
@@ -78,6 +83,11 @@ class Intent:
             data["corrections"] = [list(pair) for pair in self.corrections]
         if self.refusal:
             data["refusal"] = self.refusal
+        for key in ("within", "within_code", "rate", "by_change"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        if self.levels:
+            data["levels"] = list(self.levels)
         if self.parts:
             data["parts"] = [part.to_json() for part in self.parts]
         return data

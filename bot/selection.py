@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.catalog import Catalog
+from bot.catalog import Body, Catalog
 from bot.intent import Intent
 from index.store import StoredReport
 
@@ -21,6 +21,43 @@ def _years(reports: tuple[StoredReport, ...]) -> str:
     return "、".join(f"{r.year}年" for r in reports)
 
 
+def level_of(body: Body) -> str:
+    """A body's level: department, else read from its place's code (辉县市 is a county), else as stored."""
+    if not body.government:
+        return "department"
+    if body.code and len(body.code) == 6 and body.code.isdigit() and ":" not in body.id.removeprefix(body.code + ":"):
+        try:
+            from index.gazetteer import level_of as code_level
+            return code_level(body.code)
+        except Exception:  # noqa: BLE001 - a code the table lacks: keep the stored level
+            return body.level
+    return body.level
+
+
+def under(body: Body, code: str | None, levels: tuple[str, ...]) -> bool:
+    """Whether a body is one of a place's own departments, or a government of a place below it.
+
+    A parent never stands for its child nor the reverse: 淮安市 is not under 淮安市, and its
+    departments are not 洪泽区's.
+    """
+    if not code or not body.code:
+        return False
+    if not body.government:
+        return "department" in levels and body.code == code
+    if body.code == code:
+        return False
+    from index.gazetteer import by_code
+    place, parent = by_code(body.code), by_code(code)
+    return place is not None and parent is not None and place.within(parent)
+
+
+def _scope_words(levels: tuple[str, ...]) -> str:
+    if levels == ("department",):
+        return "的部门"
+    kinds = {"county": "县", "city": "市", "district": "区", "province": "省"}
+    return "下辖各" + "".join(kinds.get(lvl, lvl) for lvl in levels)
+
+
 def select_reports(intent: Intent, catalog: Catalog, *, all_years: bool = False) -> Selection:
     """Resolve named bodies and the year to stored reports; no names means every body.
 
@@ -31,10 +68,15 @@ def select_reports(intent: Intent, catalog: Catalog, *, all_years: bool = False)
         chosen = tuple(r for r in (body.reports if body else ()) if r.id == intent.report_id)
         return Selection(chosen, () if chosen else ("所选的报告已不在库中。",), True)
     missing = [f"没有{place}的报告。" for place in intent.unknown_places]
-    named = bool(intent.bodies or intent.unknown_places or intent.ambiguous)
+    named = bool(intent.bodies or intent.unknown_places or intent.ambiguous)  # a scope (江苏省各县) is a group, not names
     bodies = [b for b in catalog.bodies if b.body in intent.bodies] if intent.bodies else ([] if named else list(catalog.bodies))
-    if intent.level and not intent.bodies:
-        bodies = [b for b in bodies if b.level == intent.level]
+    levels = intent.levels or ((intent.level,) if intent.level else ())
+    if levels and not intent.bodies:
+        bodies = [b for b in bodies if level_of(b) in levels]
+    if intent.within is not None and not intent.bodies:
+        bodies = [b for b in bodies if under(b, intent.within_code, levels)]
+        if not bodies:
+            missing.append(f"库里没有{intent.within}{_scope_words(levels)}的报告。")
     bodies.sort(key=lambda b: intent.bodies.index(b.body) if b.body in intent.bodies else 0)
     reports: list[StoredReport] = []
     for body in bodies:

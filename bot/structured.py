@@ -117,6 +117,9 @@ def _table(values: list[Value], lexicon: Lexicon) -> tuple[tuple[str, ...], ...]
 def answer_structured(intent: Intent, db: sqlite_utils.Database, catalog: Catalog, lexicon: Lexicon) -> Answer:
     """Answer an intent with a field from the stored cells."""
     assert intent.field is not None
+    from bot import rankings  # rankings by a rate or by change, and the short form of long rankings
+    if intent.operation == "rank" and intent.by_change and not intent.rate:
+        return rankings.rank_by_change(intent, db, catalog, lexicon)
     if intent.operation == "change":
         # Every year of the named bodies: the change needs the year asked and the one before (or the
         # base year named), and says which of them is missing.
@@ -129,6 +132,10 @@ def answer_structured(intent: Intent, db: sqlite_utils.Database, catalog: Catalo
                "change": _change}.get(intent.operation, _values)
     if intent.operation in ("compare", "sum", "average", "rank") and len(selection.reports) < 2:
         handler = _values
+    if handler is _values and not selection.named and len(selection.reports) > rankings.SHOWN:
+        handler = _rank  # 江苏省各县…多少: many bodies, so the ranked short form, not one line each
+    if intent.rate:
+        handler = rankings.answer_rate
     answer = handler(intent, db, selection, lexicon)
     return replace(answer, notes=answer.notes + tuple(_other_years(intent, selection, catalog)))
 
@@ -234,11 +241,17 @@ def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexic
         head = f"“{label}”{word}的有{len(tied)}个并列：{'、'.join(v.name for v in tied)}（各{format_number(values[0].value, values[0].unit)}）。"
     if intent.limit:
         head = f"“{label}”{'前' if intent.descending else '后'}{intent.limit}名："
-    lines = [head] + [f"{i}. {v.name}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(shown, 1)]
+    from bot import rankings  # over 10 values: a summary line, the top 10 and where the rest is (/csv)
+    shown = shown[: rankings.SHOWN] if not intent.limit else shown
+    lines = [head] + rankings.summary_lines(values, len(shown))
+    lines += [f"{i}. {v.name}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(shown, 1)]
+    lines += rankings.rest_line(values, len(shown))
     lines.append(f"共比较{len(values)}份报告，数据来自各报告的{_TABLE_NAMES[lexicon.field(intent.field).table]}。")
     lines.extend(gaps)
+    note = rankings.years_note(intent, [v for v in values]) if not selection.named else ""
+    lines += [note] if note else []
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
-                  chart=_chart(f"{label}排名", shown, lexicon), table=_table(values, lexicon))
+                  chart=_chart(f"{label}排名", shown if intent.limit else values[: rankings.MAX_BARS], lexicon), table=_table(values, lexicon))
 
 
 def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:

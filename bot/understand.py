@@ -19,7 +19,7 @@ from functools import lru_cache
 from bot.catalog import Body, Catalog
 from bot.english import is_english, translate
 from bot.intent import ROUTE_CHECK, ROUTE_RETRIEVAL, ROUTE_STRUCTURED, Intent, Operation, Route
-from index.lexicon import FieldDef, Lexicon
+from index.lexicon import RateDef, FieldDef, Lexicon
 from index.parser import chinese_year
 
 __all__ = ["ROUTE_CHECK", "ROUTE_RETRIEVAL", "ROUTE_STRUCTURED", "FieldMatch", "Intent", "Operation", "Route",
@@ -80,6 +80,12 @@ class _Part:
     organs: list[str] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)  # stretches of text no stage used, for typo repair
     notes: list[tuple[str, str]] = field(default_factory=list)  # (as typed, as read): 环境局 → 生态环境局
+    scope: tuple[str, ...] = ()  # 各县, 下辖各区县, 的厅局: the levels of bodies under a place
+    within: tuple[str | None, str] | None = None  # (code, name) of the place a scope is under
+    rates: tuple[RateDef, ...] = ()  # the rates a rate word (纠错率) may mean, first listed first
+    rate: str | None = None
+    rate_conflict: str | None = None  # a field the rate cannot be of (行政处罚的公开率)
+    by_change: str | None = None
 
     @property
     def unused(self) -> list[str]:
@@ -356,6 +362,9 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     per_unit = _claim(masked, q.per_unit)  # 人均 is also an operation word: look before operations take it
     part.per_unit = per_unit[0][2] if per_unit else None
     operation, descending, limit, explicit, op_spans = _operation(masked, lexicon)
+    if operation == Operation.RANK:
+        part.by_change, change_spans = _ranked_by_change(masked, lexicon)
+        op_spans = op_spans + change_spans
     years = _find_years(masked, lexicon, skip=op_spans)
     masked = _mask(masked, [span for _, span, _ in years])
     _take_years(part, years, masked, lexicon)
@@ -376,6 +385,20 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     comparing = operation == Operation.VALUE and _comparing(masked, lexicon)  # 谁 is also a place word
     part.level = next((lvl for word, lvl in lexicon.level_words.items() if word in masked), None)
     masked = _mask(masked, _spans(masked, lexicon.place_words))
+    scopes = _claim(masked, lexicon.scopes)
+    if scopes:
+        part.scope = lexicon.scopes[scopes[0][2]]
+        masked = _mask(masked, [(s, e) for s, e, _ in scopes])
+    rates = {w: r for r in lexicon.rates for w in r.words}
+    found_rates = _claim(masked, rates)
+    if found_rates:  # 公开率, 复议纠错率: a rate of the lexicon, before its words read as fields
+        word = max(found_rates, key=lambda t: t[1] - t[0])[2]
+        part.rates = tuple(r for r in lexicon.rates if word in r.words)
+        masked = _mask(masked, [(s, e) for s, e, _ in found_rates])
+        if operation == Operation.VALUE:
+            operation, explicit = Operation.SHARE, True
+        elif operation == Operation.COMPARE:  # 谁的公开率高: the named bodies ranked by the rate
+            operation, explicit = Operation.RANK, True
     part.operation, part.descending, part.limit, part.explicit_operation = operation, descending, limit, explicit
     part.check = any(w in masked for w in lexicon.operations["check"])
     used: list[tuple[int, int]] = list(op_spans)
@@ -423,13 +446,80 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     part.money = any(w in rest for w in q.money)
     rest = _mask(rest, _spans(rest, q.money))
 
+    if part.rates:
+        _take_rate(part, lexicon)
     part.follow_up = any(w in rest for w in q.follow_up)
     rest = _mask(rest, _spans(rest, list(lexicon.operations["check"]) + list(q.follow_up) + list(q.clause_breaks)))
     _leftovers(part, rest, lexicon)
     _departments(part, catalog, lexicon)
+    _take_scope(part, catalog)
     if comparing and len(part.bodies) + len(part.unknown) + len(part.ambiguous) >= 2:
         part.operation, part.descending, part.explicit_operation = Operation.COMPARE, not _fewer(masked, lexicon), True
     return part
+
+
+def _ranked_by_change(text: str, lexicon: Lexicon) -> tuple[str | None, list[tuple[int, int]]]:
+    """增长最快, 下降最多, 变化最大: a ranking of each body's change from the year before, and its words."""
+    words = lexicon.rank_change
+    kinds = {w: kind for kind in ("increase", "decrease", "either") for w in words.get(kind, ())}
+    kinds.update({w: "increase" for w in lexicon.operations.get("change", ()) if w not in kinds})
+    found = _claim(text, kinds)
+    if not found:
+        return None, []
+    directions = {kinds[w] for _, _, w in found}
+    direction = "decrease" if directions == {"decrease"} else "increase" if directions == {"increase"} else "change"
+    percent = any(w in text for w in words.get("percent", ()))
+    return direction + ("_pct" if percent else ""), [(s, e) for s, e, _ in found]
+
+
+def _take_rate(part: _Part, lexicon: Lexicon) -> None:
+    """Settle which rate a rate word means, by the table the rest of the question names.
+
+    The fields read from the rest (行政复议 in 行政复议的纠错率) are the rate's own words; a field of
+    another table (行政处罚的公开率) is a question no rate answers.
+    """
+    tables = {f.field.code.split(".")[0] for f in part.fields}
+    rate = next((r for r in part.rates if r.numerator[0].split(".")[0] in tables), part.rates[0])
+    part.rate = rate.code
+    own = {code.split(".")[0] for code in rate.numerator + rate.denominator}
+    others = [f for f in part.fields if f.field.code.split(".")[0] not in own]
+    if others:
+        part.rate_conflict = others[0].field.label
+    part.fields = [FieldMatch(lexicon.field(rate.numerator[0]), 0, ())]
+    part.share_of = None
+
+
+def _take_scope(part: _Part, catalog: Catalog) -> None:
+    """江苏省各县, 淮安市下辖各区县, 河北省的厅局, 江苏省哪个县: the bodies of a level under one place.
+
+    The place is named once (a loaded body, a name several loaded bodies share, or a place the
+    store lacks that the gazetteer knows); it is then the scope, not a body to answer for.
+    """
+    levels = part.scope or ((part.level,) if part.level else ())
+    named = len(part.bodies) + len(part.ambiguous) + len(part.unknown)
+    if not levels or named != 1 or part.organs:
+        return
+    code, name = None, None
+    if part.bodies:
+        body = next((b for b in catalog.bodies if b.body == part.bodies[0]), None)
+        if body is not None:
+            code, name = body.code, body.region
+    elif part.ambiguous:
+        name, options = part.ambiguous[0]
+        codes = {b.code for b in catalog.bodies if b.body in options}
+        code = codes.pop() if len(codes) == 1 else None
+    else:
+        name = part.unknown[0]
+        gazetteer = _gazetteer()
+        places = [p for p in gazetteer.lookup(name) if p.current] if gazetteer is not None else []
+        code = places[0].code if len({p.code for p in places}) == 1 else None
+    if code:
+        gazetteer = _gazetteer()
+        place = gazetteer.by_code(code) if gazetteer is not None else None
+        name = place.name if place is not None else name
+    part.within, part.scope = (code, name or ""), tuple(levels)
+    part.bodies, part.ambiguous, part.unknown = [], [], []
+    part.level = None
 
 
 def _joined(text: str, fields: list[FieldMatch], more: FieldMatch, lexicon: Lexicon) -> bool:
@@ -837,6 +927,8 @@ def _intent(question: str, part: _Part, today: date, context: Intent | None, lex
         year=year, applicant=applicant, operation=part.operation, descending=part.descending, level=part.level,
         limit=part.limit, query=question, base_year=part.base_year, subject=part.subject,
         corrections=tuple(part.notes) + tuple(corrections),
+        within=part.within[1] if part.within else None, within_code=part.within[0] if part.within else None,
+        levels=part.scope, rate=part.rate, by_change=part.by_change,
     )
     intent = Intent(question=question, route=route, field=fields[0] if fields else None, share_of=part.share_of,
                     unused=tuple(part.unused), **common)
@@ -872,6 +964,11 @@ def _refusal(part: _Part, intent: Intent, lexicon: Lexicon) -> str | None:
         return f"库里没有「{names}」的报告；只有报告所列机关的数字，不能拿本级政府的数字代替。"
     if intent.route != Route.STRUCTURED:
         return None
+    if part.rate_conflict:
+        rate = next(r for r in lexicon.rates if r.code == part.rate)
+        return f"「{rate.label.split('（')[0]}」是{rate.label.split('（')[-1].rstrip('）')}，不是「{part.rate_conflict}」的比例，所以不给数字。"
+    if part.rate and part.by_change:
+        return "按比率的变化排名还不支持：可以分别问两年的比率，所以不给数字。"
     if part.subject and part.subject not in lexicon.question.table_subjects:
         return f"问题里的「{part.subject}」在报告的表格里没有对应的数字（只有正文里可能提到），所以不回答别的数字。"
     if part.self_place and not (part.bodies or part.unknown or part.ambiguous):
@@ -970,9 +1067,14 @@ def _merge(context: Intent, new: Intent, part: _Part, today: date) -> Intent:
         refusal=new.refusal,
         parts=(),
         answered_year=None,
+        rate=new.rate or (context.rate if field_ == context.field else None),
+        within=new.within if named or new.within else context.within,
+        within_code=new.within_code if named or new.within else context.within_code,
+        levels=new.levels if named or new.within else context.levels,
     )
     if part.explicit_operation:
-        merged = replace(merged, operation=new.operation, descending=new.descending, limit=new.limit or context.limit)
+        merged = replace(merged, operation=new.operation, descending=new.descending, limit=new.limit or context.limit,
+                         by_change=new.by_change)
     if new.level:
         merged = replace(merged, level=new.level)
     if new.base_year is not None:
@@ -1024,6 +1126,8 @@ def _describe_one(intent: Intent, catalog: Catalog, lexicon: Lexicon) -> str:
     elif intent.route == Route.STRUCTURED and intent.field and lexicon.has_field(intent.field):
         fdef = lexicon.field(intent.field)
         label = f"{fdef.label}（{_TABLES.get(fdef.table, fdef.table)}）"
+        if intent.rate:  # the rate says its own numerator and denominator
+            label = ""
         if intent.applicant and intent.applicant != "total" and fdef.table == "requests":
             label += f"·{lexicon.applicant(intent.applicant).label}"
         pieces.append(label)
@@ -1052,6 +1156,14 @@ def _places(intent: Intent, catalog: Catalog) -> str:
     if names:
         return "、".join(dict.fromkeys(names))
     levels = {"county": "各县", "city": "各市", "district": "各区", "province": "各省", "department": "各部门"}
+    if intent.within is not None or intent.levels:
+        kinds = {"county": "县", "city": "市", "district": "区", "province": "省"}
+        if intent.levels == ("department",):
+            scope = "的部门" if intent.within else "各部门"
+        else:
+            scope = ("下辖" if intent.within else "") + "各" + "".join(kinds.get(lvl, lvl) for lvl in intent.levels)
+        known = "" if intent.within is None or intent.within_code else "（地名库里没有）"
+        return f"{intent.within or ''}{known}{scope}"
     return levels.get(intent.level or "", "所有报告")
 
 
@@ -1059,6 +1171,18 @@ def _describe_operation(intent: Intent, lexicon: Lexicon) -> str:
     op = intent.operation
     if len(intent.bodies) == 1 and op in (Operation.SUM, Operation.AVERAGE, Operation.COMPARE, Operation.RANK):
         return ""  # one place: its value (一共作出了多少 is not a sum of several)
+    if intent.rate and lexicon.rates:
+        rate = next((r for r in lexicon.rates if r.code == intent.rate), None)
+        if rate is not None:
+            rate_table = _TABLES.get(lexicon.field(rate.numerator[0]).table, "")
+            if op == Operation.RANK:
+                return f"按{rate.label[:-1]}，{rate_table}）排名（{'最高' if intent.descending else '最低'}{f'，前{intent.limit}名' if intent.limit else ''}）"
+            return f"{rate.label[:-1]}，{rate_table}）"
+    if op == Operation.RANK and intent.by_change:
+        word = {"increase": "增加", "decrease": "减少", "change": "变化"}[intent.by_change.split("_")[0]]
+        measure = "幅度（%）" if intent.by_change.endswith("_pct") else "量"
+        order = "最多" if intent.descending else "最少"
+        return f"按比上年{word}{measure}排名（{order}{f'，前{intent.limit}名' if intent.limit else ''}）"
     if op == Operation.RANK:
         order = "最多" if intent.descending else "最少"
         return f"排名（{order}{f'，前{intent.limit}名' if intent.limit else ''}）"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,6 +85,18 @@ class QuestionWords:
 
 
 @dataclass(frozen=True)
+class RateDef:
+    """A rate as data ([[rate]] in data/lexicon.toml): sum of numerator fields over sum of denominator fields."""
+
+    code: str
+    label: str
+    words: tuple[str, ...]  # how questions name it, longest first
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    applicant: str | None = None  # table 三's column both sides are read from (the total)
+
+
+@dataclass(frozen=True)
 class EnglishWords:
     """The English lexicon (data/english.toml): phrases as the Chinese words they stand for."""
 
@@ -110,6 +122,10 @@ class Lexicon:
     search_phrases: tuple[str, ...]
     question: QuestionWords
     english: EnglishWords
+    zone_suffixes: tuple[str, ...] = ()  # 综合实验区 …: a place the gazetteer lacks is also named by its stem
+    scopes: dict[str, tuple[str, ...]] = dc_field(default_factory=dict)  # 各县 → (county,): a place's bodies of a level
+    rates: tuple[RateDef, ...] = ()  # 公开率 = (予以公开 + 部分公开) / 办理总计
+    rank_change: dict[str, tuple[str, ...]] = dc_field(default_factory=dict)  # 增长最快: rank by change
 
     def bare_place(self, place: str) -> str | None:
         """A place without its level word, when two characters or more remain: 色达县 → 色达."""
@@ -281,4 +297,10 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         search_phrases=tuple(raw["search"]["phrases"]),
         question=_question_words(raw["question"], raw["places"]),
         english=_english_words(path.parent / ENGLISH_PATH.name),
+        zone_suffixes=_longest_first(raw["places"].get("zone_suffixes", ())),
+        scopes={word: tuple(levels) for word, levels in sorted(raw["places"].get("scopes", {}).items(), key=lambda kv: -len(kv[0]))},
+        rates=tuple(RateDef(code=r["code"], label=r["label"], words=_longest_first(r["words"]), numerator=tuple(r["numerator"]),
+                            denominator=tuple(r["denominator"]), applicant=r.get("applicant"))
+                    for r in raw.get("rate", ())),
+        rank_change={k: _longest_first(v) for k, v in raw.get("rank_change", {}).items()},
     )
