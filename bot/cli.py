@@ -10,17 +10,21 @@
     reportbot [--db PATH] chat               terminal chat, same engine as the bot
     reportbot [--db PATH] serve              run the Telegram bot
     reportbot [--db PATH] leads [REPORT] [--kind K] [--json]   story leads, ranked and sourced
+    reportbot [--db PATH] export [--format xlsx|csv] OUT   the store for spreadsheets
+    reportbot [--db PATH] datasette [--port N]   browse the store in Datasette
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Callable, TextIO
 
 from bot.answer import json_number
 from bot.engine import Engine
+from bot.terminal import ChatInput, history_path, one_line, quiet_broken_pipe
 from index.errors import ReportbotError
 from index.ingest import report_files
 from index.leads import KINDS as LEAD_KINDS
@@ -35,21 +39,55 @@ def _print(text: str, out: TextIO) -> None:
 
 
 def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
-    """Load files and folders; one line per file; exit 1 if any failed."""
+    """Load files, folders and .zip archives; one line per file; exit 1 if any failed."""
     engine = Engine.open(args.db)
     failed = 0
     try:
-        for path, outcome in engine.load_many(report_files([Path(p) for p in args.paths])):
-            if isinstance(outcome, ReportbotError):
+        with tempfile.TemporaryDirectory(prefix="reportbot-") as unpacked:
+            paths, names, failures = _expand_archives([Path(p) for p in args.paths], Path(unpacked))
+            for shown, error in failures:
                 failed += 1
-                _print(f"✗ {path.name}: {outcome}", out)
-                continue
-            state = "未变化" if outcome.unchanged else ("已替换旧版本" if outcome.replaced else "已载入")
-            _print(f"✓ {path.name}: {outcome.body} {outcome.year}年，{outcome.cells}个数字，"
-                   f"{len(outcome.findings)}处对不上，{state}；{outcome.reading()}", out)
+                _print(f"✗ {one_line(shown)}: {one_line(str(error))}", out)
+            for path, outcome in engine.load_many(report_files(paths)):
+                shown = one_line(names.get(path, path.name))
+                if isinstance(outcome, ReportbotError):
+                    failed += 1
+                    _print(f"✗ {shown}: {one_line(str(outcome))}", out)
+                    continue
+                state = "未变化" if outcome.unchanged else ("已替换旧版本" if outcome.replaced else "已载入")
+                _print(one_line(f"✓ {shown}: {outcome.body} {outcome.year}年，{outcome.cells}个数字，"
+                                f"{len(outcome.findings)}处对不上，{state}；{outcome.reading()}"), out)
     finally:
         engine.close()
     return 1 if failed else 0
+
+
+# A .zip given to `load` is unpacked as the bot unpacks an upload: at most 50 files, 100 MB.
+ZIP_MAX_TOTAL_BYTES = 100 * 1024 * 1024
+
+
+def _expand_archives(paths: list[Path], into: Path) -> tuple[list[Path], dict[Path, str], list[tuple[str, ReportbotError]]]:
+    """Replace each .zip by the files it holds; name those files "archive.zip/member" in output."""
+    # The bot's safe unpacking (bounded count and size, no "../", GBK names): handlers/archives.py
+    # imports no telegram, so the terminal uses the same code rather than a second copy.
+    from handlers.archives import unpack_reports
+
+    expanded: list[Path] = []
+    names: dict[Path, str] = {}
+    failures: list[tuple[str, ReportbotError]] = []
+    for number, path in enumerate(paths):
+        if path.suffix.lower() != ".zip" or not path.is_file():
+            expanded.append(path)
+            continue
+        try:
+            members = unpack_reports(path, into / str(number), max_total_bytes=ZIP_MAX_TOTAL_BYTES)
+        except ReportbotError as error:
+            failures.append((path.name, error))
+            continue
+        for member, unpacked in members:
+            expanded.append(unpacked)
+            names[unpacked] = f"{path.name}/{member}"
+    return expanded, names, failures
 
 
 def cmd_reports(args: argparse.Namespace, out: TextIO) -> int:
@@ -147,37 +185,32 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -
     _print("reportbot 终端对话。直接输入问题，例如：", out)
     for example in engine.examples():
         _print(f"  {example}", out)
-    _print("输入 /reports 看报告列表，/check 看数字对不上的地方，/quit 退出。", out)
+    _print("输入 /help 看能问什么，/reports 看报告列表，/check 看数字对不上的地方，/quit 退出。", out)
     context = None
     try:
-        while True:
-            if stdin.isatty():
-                out.write("> ")
-                out.flush()
-            line = stdin.readline()
-            if not line:
-                break
-            question = line.strip()
-            if not question:
-                continue
-            if question in ("/quit", "/exit", "退出"):
-                break
-            try:
-                if question == "/reports":
-                    text = "\n".join(f"{r.id}. {r.title}（{r.cells}个数字，{r.findings}处对不上）" for r in engine.reports())
-                elif question.startswith("/check"):
-                    text = engine.check(question[len("/check"):].strip() or None).to_text()
-                elif question.startswith("/report "):
-                    text = engine.report_card(question[len("/report "):]).to_text()
-                else:
-                    answer = engine.ask(question, context=context)
-                    context = answer.intent or context
-                    text = answer.to_text()
-                    if answer.choices:
-                        text += "\n" + "\n".join(f"  /report {c.report_id}  {c.label}" for c in answer.choices)
-            except ReportbotError as error:
-                text = str(error)
-            _print(text + "\n", out)
+        with ChatInput(stdin, out, history=history_path(args.db)) as lines:
+            while (line := lines.read("> ")) is not None:
+                question = line.strip()
+                if not question:
+                    continue
+                if question in ("/quit", "/exit", "退出"):
+                    break
+                try:
+                    if question == "/reports":
+                        text = "\n".join(f"{r.id}. {r.title}（{r.cells}个数字，{r.findings}处对不上）" for r in engine.reports())
+                    elif question.startswith("/check"):
+                        text = engine.check(question[len("/check"):].strip() or None).to_text()
+                    elif question.startswith("/report "):
+                        text = engine.report_card(question[len("/report "):]).to_text()
+                    else:
+                        answer = engine.ask(question, context=context)
+                        context = answer.intent or context
+                        text = answer.to_text()
+                        if answer.choices:
+                            text += "\n" + "\n".join(f"  /report {c.report_id}  {c.label}" for c in answer.choices)
+                except ReportbotError as error:
+                    text = str(error)
+                _print(text + "\n", out)
     finally:
         engine.close()
     return 0
@@ -211,44 +244,83 @@ def cmd_leads(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the store for spreadsheets: one .xlsx (a sheet a table) or a folder of CSV files."""
+    from index.export import export_csv, export_xlsx
+
+    kind = args.format or ("xlsx" if args.out.suffix.lower() == ".xlsx" else "csv")
+    write = export_xlsx if kind == "xlsx" else export_csv
+    done = write(args.db, args.out, headers=args.headers)
+    rows = {}
+    for exported in done:
+        rows[exported.name] = rows.get(exported.name, 0) + exported.rows
+    where = args.out if kind == "xlsx" else f"{args.out}{'' if str(args.out).endswith('/') else '/'}"
+    _print(f"已导出 {len(rows)} 张表到 {one_line(str(where))}：{rows.get('reports', 0)} 份报告，"
+           f"{rows.get('cells', 0)} 个数字。", out)
+    return 0
+
+
+def cmd_datasette(args: argparse.Namespace, out: TextIO) -> int:
+    """Serve the store in Datasette with its Chinese titles, queries and full-text search."""
+    try:
+        from bot.browse import serve
+    except ImportError as error:
+        raise ReportbotError(f"没有安装 Datasette（{error}）：运行 pip install -e \".[datasette]\" 后再试。") from error
+    serve(args.db, host=args.host, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help text for every command."""
-    parser = argparse.ArgumentParser(prog="reportbot", description="政府信息公开工作年度报告问答机器人")
-    parser.add_argument("--db", type=Path, default=None, help="SQLite database (default: $REPORTBOT_DB or data/reports.db)")
+    parser = argparse.ArgumentParser(prog="reportbot", description="政府信息公开工作年度报告问答机器人 (answers about government information-disclosure annual reports)")
+    parser.add_argument("--db", type=Path, default=None, help="SQLite 数据库文件，默认 $REPORTBOT_DB 或 data/reports.db (SQLite database; default: $REPORTBOT_DB or data/reports.db)")
     sub = parser.add_subparsers(dest="command", required=True)
     commands: dict[str, tuple[Callable, str]] = {
-        "load": (cmd_load, "load report files or folders (txt, md, docx, doc, pdf, html)"),
-        "reports": (cmd_reports, "list the loaded reports"),
-        "check": (cmd_check, "show the consistency findings of a report (or all)"),
-        "remove": (cmd_remove, "remove a report (by id, or body and year)"),
-        "sql": (cmd_sql, "run a read-only SELECT on the store"),
-        "cells": (cmd_cells, "print stored table cells"),
-        "ask": (cmd_ask, "answer a question (or one a line from standard input)"),
-        "chat": (cmd_chat, "chat in the terminal with the bot's engine (loads the samples into an empty store)"),
-        "serve": (cmd_serve, "run the Telegram bot (TELEGRAM_BOT_TOKEN)"),
-        "leads": (cmd_leads, "值得记者追问的线索：自相矛盾、正文与表格不符、同级异常、年度突变、缺失、套话雷同（docs/leads.md）"),
+        "load": (cmd_load, "载入报告文件、文件夹或 zip 压缩包（txt、md、docx、doc、pdf、html） (load report files, folders or .zip archives)"),
+        "reports": (cmd_reports, "列出已载入的报告 (list the loaded reports)"),
+        "check": (cmd_check, "报告自己的数字对不上的地方（勾稽关系），不给报告则全部 (consistency findings of a report, or all)"),
+        "remove": (cmd_remove, "删除一份报告：编号，或机关加年度 (remove a report: by id, or body and year)"),
+        "sql": (cmd_sql, "在数据库上运行只读的 SELECT 查询 (run a read-only SELECT on the store)"),
+        "cells": (cmd_cells, "输出存储的表格数字 (print stored table cells)"),
+        "ask": (cmd_ask, "回答一个问题，不给问题则从标准输入每行读一个 (answer a question, or one a line from standard input)"),
+        "chat": (cmd_chat, "在终端里和机器人对话，库是空的时先载入自带样本 (chat in the terminal with the bot's engine)"),
+        "serve": (cmd_serve, "运行 Telegram 机器人，需要 TELEGRAM_BOT_TOKEN (run the Telegram bot)"),
+        "leads": (cmd_leads, "值得记者追问的线索：自相矛盾、正文与表格不符、同级异常、年度突变、缺失、套话雷同（docs/leads.md） (story leads, ranked and sourced)"),
+        "export": (cmd_export, "导出给电子表格：一个 Excel 工作簿（每张表一个工作表）或每张表一个 CSV 文件 "
+                               "(export the store as an .xlsx workbook or CSV files)"),
+        "datasette": (cmd_datasette, "在浏览器里用 Datasette 浏览数据库：中文标题、常用查询、中文全文搜索；"
+                                     "需要 [datasette] 扩展 (browse the store in Datasette)"),
     }
     parsers = {}
     for name, (func, help_text) in commands.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=func)
         parsers[name] = p
-    parsers["load"].add_argument("paths", nargs="+", help="files or folders")
-    parsers["check"].add_argument("report", nargs="?", help="report id, or body and year (e.g. 伊春市2023)")
-    parsers["remove"].add_argument("report", help="report id, or body and year (e.g. 伊春市2023)")
-    parsers["sql"].add_argument("query", help="one SELECT statement")
-    parsers["sql"].add_argument("--max-rows", type=int, default=200, help="rows to print at most (default 200)")
+    parsers["load"].add_argument("paths", nargs="+", help="文件、文件夹或 .zip 压缩包 (files, folders or .zip archives)")
+    parsers["check"].add_argument("report", nargs="?", help="报告编号，或机关加年度，如 伊春市2023；不给则全部 (report id, or body and year; all if none)")
+    parsers["remove"].add_argument("report", help="报告编号，或机关加年度，如 伊春市2023；不给则全部 (report id, or body and year; all if none)")
+    parsers["sql"].add_argument("query", help="一条 SELECT 语句 (one SELECT statement)")
+    parsers["sql"].add_argument("--max-rows", type=int, default=200, help="最多输出多少行，默认 200 (rows to print at most)")
     parsers["reports"].add_argument("--json", action="store_true",
-                                    help="每份报告输出一行 JSON：id、body_id、body、region、region_code、level、year、title、source_name")
-    parsers["cells"].add_argument("--json", action="store_true", help="one JSON object a line")
-    parsers["cells"].add_argument("report", nargs="?", help="only this report")
-    parsers["ask"].add_argument("--json", action="store_true", help="one JSON object a line (see docs/cli.md)")
-    parsers["ask"].add_argument("question", nargs="*", help="the question; none = read one a line from stdin")
-    parsers["leads"].add_argument("report", nargs="?", help="报告编号、地名或机关（可带年度，如 伊春市2023）；不填为全部报告")
+                                    help="每份报告输出一行 JSON：id、body_id、body、region、region_code、level、year、title、source_name (one JSON object a line)")
+    parsers["cells"].add_argument("--json", action="store_true", help="每个数字输出一行 JSON (one JSON object a line)")
+    parsers["cells"].add_argument("report", nargs="?", help="只输出这份报告：编号，或机关加年度 (only this report)")
+    parsers["ask"].add_argument("--json", action="store_true", help="每个回答输出一行 JSON，见 docs/cli.md (one JSON object a line)")
+    parsers["ask"].add_argument("question", nargs="*", help="问题；不给则从标准输入每行读一个 (the question; none = one a line from standard input)")
+    parsers["leads"].add_argument("report", nargs="?", help="报告编号、地名或机关（可带年度，如 伊春市2023）；不填为全部报告 (a report, place or body; all if none)")
     parsers["leads"].add_argument("--kind", action="append", choices=LEAD_KINDS,
-                                  help="只看这一类（可重复）：" + "、".join(LEAD_KINDS))
+                                  help="只看这一类（可重复）：" + "、".join(LEAD_KINDS) + " (only this kind; repeatable)")
     parsers["leads"].add_argument("--json", action="store_true",
-                                  help="每条线索输出一行 JSON：kind、report、region、body、year、claim、why、score、sources")
+                                  help="每条线索输出一行 JSON：kind、report、region、body、year、claim、why、score、sources (one JSON object a line)")
+    parsers["export"].add_argument("out", type=Path, help="xlsx 文件，或放 CSV 文件的文件夹 (the .xlsx file, or a folder for CSV files)")
+    parsers["export"].add_argument("--format", choices=("xlsx", "csv"),
+                                   help="xlsx：一个工作簿，每张表一个工作表；csv：每张表一个 UTF-8（带 BOM）文件；"
+                                        "默认按 OUT 的扩展名 (default: by OUT's suffix)")
+    parsers["export"].add_argument("--headers", choices=("zh", "en"), default="zh",
+                                   help="表头用中文标签（zh，默认）或英文列名（en） (Chinese labels or column names)")
+    parsers["datasette"].add_argument("--host", default="127.0.0.1",
+                                      help="监听地址，默认 127.0.0.1（只有本机能打开） (address to listen on)")
+    parsers["datasette"].add_argument("--port", type=int, default=8001, help="端口，默认 8001 (port)")
     return parser
 
 
@@ -262,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     except ReportbotError as error:
         print(str(error), file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `reportbot cells --json | head`: the reader left
+        return quiet_broken_pipe()
     except KeyboardInterrupt:
         return 130
 
