@@ -6,18 +6,31 @@ jieba sees the text, so 0314-5053366 or 8978.04 stay whole (and their parts are 
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import pickle
 import re
+import sys
 import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-import jieba
-
 from index.lexicon import load_lexicon
+
+# jieba's _compat imports pkg_resources only to find its dictionary file, and falls back to a
+# plain open() without it; importing pkg_resources cost ~0.3 CPU s of every start
+# (python -X importtime, docs/benchmarks.md). Hidden only while jieba is imported.
+_hide_pkg_resources = "pkg_resources" not in sys.modules
+if _hide_pkg_resources:
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes `import pkg_resources` fail
+try:
+    import jieba
+finally:
+    if _hide_pkg_resources:
+        del sys.modules["pkg_resources"]
 
 # A number as printed: digits joined by "." or "-" (8978.04, 0314-5053366, 2023-01-01).
 _NUMBER = re.compile(r"[0-9]+(?:[.\-][0-9]+)*")
@@ -114,17 +127,54 @@ def _segmenter() -> jieba.Tokenizer:
 
 
 def _load() -> jieba.Tokenizer:
-    """Load jieba's dictionary (cached on disk by jieba) and add the domain phrases."""
+    """Load jieba's dictionary with the domain phrases, from our pickle of both when current.
+
+    jieba's own cache is a marshal file of its 498,000-entry prefix dictionary, and
+    ``marshal.load`` of it takes ~0.95 CPU s; the same dictionary pickled (protocol 5) loads in
+    ~0.35 CPU s (docs/benchmarks.md). The pickle also holds the lexicon's phrases, so it is
+    named by a digest of jieba's version, its dictionary file and the phrases: a changed
+    lexicon makes a new file, built once (about 1.5 s) and reused by every later start.
+    """
     # jieba logs its start-up at DEBUG to its own stderr handler; leave output to the app.
     jieba_log = logging.getLogger("jieba")
     jieba_log.setLevel(logging.WARNING)
     jieba_log.handlers.clear()
+    terms = sorted({unicodedata.normalize("NFKC", term).lower() for term in load_lexicon().terms()})
     segmenter = jieba.Tokenizer()
     segmenter.tmp_dir = _cache_dir()
+    cache = Path(segmenter.tmp_dir) / f"jieba-{_dictionary_digest(segmenter, terms)}.pickle"
+    try:
+        with cache.open("rb") as handle:
+            segmenter.FREQ, segmenter.total = pickle.load(handle)
+        segmenter.initialized = True
+        return segmenter
+    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+        pass  # none yet, or unreadable: build it below
     segmenter.initialize()
-    for term in load_lexicon().terms():
-        segmenter.add_word(unicodedata.normalize("NFKC", term).lower())
+    for term in terms:
+        segmenter.add_word(term)
+    try:
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump((segmenter.FREQ, segmenter.total), handle, protocol=5)
+        os.replace(partial, cache)  # atomic: another process never reads half a file
+    except OSError:
+        pass  # a cache it cannot write only costs start-up time
     return segmenter
+
+
+def _dictionary_digest(segmenter: jieba.Tokenizer, terms: list[str]) -> str:
+    """Name the cached dictionary by what made it: jieba's version and file, and our phrases."""
+    # dictionary None: jieba's own dict.txt
+    dictionary = segmenter.dictionary or os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
+    digest = hashlib.sha1(f"{jieba.__version__}\n{dictionary}\n".encode())
+    try:
+        stat = os.stat(dictionary)
+        digest.update(f"{stat.st_size} {stat.st_mtime_ns}\n".encode())
+    except OSError:
+        pass
+    digest.update("\n".join(terms).encode())
+    return digest.hexdigest()[:16]
 
 
 def _cache_dir() -> str:

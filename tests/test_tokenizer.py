@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from index import tokenizer
 from index.tokenizer import add_words, tokenize
 
 
@@ -74,3 +75,16 @@ def test_add_words_also_makes_the_bare_place_name_a_token() -> None:
 def test_tokenize_is_deterministic() -> None:
     text = "伊春市政府公众号全年推送了多少条信息"
     assert tokenize(text) == tokenize(text)
+
+
+def test_dictionary_cache_is_built_once_then_reused_and_rebuilt_when_unreadable(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = tokenizer._load()
+    cached = list((tmp_path / "reportbot").glob("jieba-*.pickle"))
+    assert len(cached) == 1
+    reused = tokenizer._load()
+    assert reused.FREQ == built.FREQ and reused.total == built.total
+    assert reused.lcut_for_search("政府信息公开工作年度报告", HMM=False) == built.lcut_for_search(
+        "政府信息公开工作年度报告", HMM=False)
+    cached[0].write_bytes(b"not a pickle")
+    assert tokenizer._load().FREQ == built.FREQ
