@@ -45,7 +45,7 @@ def years_note(intent: Intent, reports: tuple[StoredReport, ...] | list[StoredRe
 
 def summary_lines(values: list[Value], shown: int, *, total: bool = True) -> list[str]:
     """Over SHOWN values: count, median (and total of counts) first; after the list, how to get the rest."""
-    if len(values) <= shown:
+    if len(values) <= max(shown, SHOWN):
         return []
     numbers = [v.value for v in values if v.value is not None]
     unit = values[0].unit

@@ -966,9 +966,10 @@ def _refusal(part: _Part, intent: Intent, lexicon: Lexicon) -> str | None:
         return None
     if part.rate_conflict:
         rate = next(r for r in lexicon.rates if r.code == part.rate)
-        return f"「{rate.label.split('（')[0]}」是{rate.label.split('（')[-1].rstrip('）')}，不是「{part.rate_conflict}」的比例，所以不给数字。"
+        return (f"报告里没有「{part.rate_conflict}」的{rate.label.split('（')[0]}：{rate.label.split('（')[0]}"
+                f"是{rate.label.split('（')[-1].rstrip('）')}，所以不给数字。")
     if part.rate and part.by_change:
-        return "按比率的变化排名还不支持：可以分别问两年的比率，所以不给数字。"
+        return "还没有按比率的变化排名：可以分别问两年的比率，所以不给数字。"
     if part.subject and part.subject not in lexicon.question.table_subjects:
         return f"问题里的「{part.subject}」在报告的表格里没有对应的数字（只有正文里可能提到），所以不回答别的数字。"
     if part.self_place and not (part.bodies or part.unknown or part.ambiguous):

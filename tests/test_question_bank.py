@@ -50,6 +50,9 @@ def _problems(case: Case) -> list[str]:
         wanted["descending"] = case.descending
     if case.limit != "any":
         wanted["limit"] = case.limit
+    for key in ("within", "levels", "rate", "by_change"):
+        if getattr(case, key) is not None:
+            wanted[key] = getattr(case, key)
     problems = [f"{key}: {getattr(intent, key)!r} (want {want!r})" for key, want in wanted.items()
                 if getattr(intent, key) != want]
     if case.corrected and not intent.corrections:

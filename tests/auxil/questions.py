@@ -33,6 +33,10 @@ class Case:
     route: str = "structured"
     context: str | None = None  # a question asked just before: this one is its follow-up
     corrected: bool = False  # the reading must show a typo's correction
+    within: str | None = None  # the place of a scope (江苏省各县): checked when given
+    levels: tuple[str, ...] | None = None
+    rate: str | None = None  # the lexicon's rate (公开率): checked when given
+    by_change: str | None = None  # a ranking by change (增长最快): checked when given
 
 
 def report(id_: int, body: str, region: str, level: str, year: int) -> StoredReport:
@@ -253,7 +257,74 @@ def typo_cases(lexicon: Lexicon) -> Iterator[Case]:
 def bank(lexicon: Lexicon) -> list[Case]:
     """The whole generated bank, in a stable order."""
     return [*value_cases(lexicon), *applicant_cases(lexicon), *operation_cases(lexicon), *variant_cases(lexicon),
-            *english_cases(lexicon), *follow_up_cases(lexicon), *typo_cases(lexicon)]
+            *english_cases(lexicon), *follow_up_cases(lexicon), *typo_cases(lexicon), *scope_cases(lexicon),
+            *rate_cases(lexicon), *change_rank_cases(lexicon)]
+
+
+# ---------------------------------------------------------------------------- places, rates, change
+# Places the bank's catalog lacks but the gazetteer knows: with a scope word they are the scope.
+SCOPE_PLACES = ("江苏省", "河南省", "黑龙江省", "新乡市", "淮安市", "甘肃省")
+SCOPE_FIELDS = ("requests.new", "penalty.decided", "review.total", "licensing.decided")
+SCOPE_TEMPLATES = ("{place}{scope}{phrase}多少", "{place}{scope}的{phrase}是多少", "{year}{place}{scope}{phrase}有多少件")
+
+
+def scope_cases(lexicon: Lexicon) -> Iterator[Case]:
+    """江苏省各县, 淮安市下辖各区县, 河北省的厅局, 江苏省哪个县…最多: the place is a scope, not a body."""
+    fields = [lexicon.field(code) for code in SCOPE_FIELDS if lexicon.has_field(code)]
+    for i, (word, levels) in enumerate(lexicon.scopes.items()):
+        for j, place in enumerate(SCOPE_PLACES):
+            fdef = fields[(i + j) % len(fields)]
+            phrase = field_phrases(fdef)[0]
+            template = SCOPE_TEMPLATES[(i + j) % len(SCOPE_TEMPLATES)]
+            yield Case(template.format(place=place, scope=word, phrase=phrase, year="2023年"), fdef.code, bodies=(),
+                       within=place, levels=levels)
+    for j, place in enumerate(SCOPE_PLACES):
+        for word, level in lexicon.level_words.items():
+            if level in ("province", "city") and place.endswith("市"):
+                continue  # 新乡市哪个省 asks nothing
+            fdef = fields[j % len(fields)]
+            yield Case(f"{place}{word}{field_phrases(fdef)[0]}最多", fdef.code, bodies=(), within=place, levels=(level,),
+                       operation="rank", descending=True)
+
+
+RATE_VALUE = ("{name}的{word}是多少", "{name}2023年{word}多少", "{name}{word}")
+RATE_RANK = (("{word}最高的是哪个", True), ("{word}最低的是哪里", False), ("哪个地方{word}最高", True),
+             ("2023年{word}最低的地方", False), ("{word}排名前三", True))
+
+
+def rate_cases(lexicon: Lexicon) -> Iterator[Case]:
+    """Every word of every rate, as a value of one place and as a ranking (a shared word: the first rate)."""
+    for rate in lexicon.rates:
+        for i, word in enumerate(rate.words):
+            first = next(r for r in lexicon.rates if word in r.words)
+            if first is not rate:
+                continue
+            name = ("伊春市", "兴隆县", "色达县")[i % 3]
+            yield Case(RATE_VALUE[i % len(RATE_VALUE)].format(name=name, word=word), rate.numerator[0],
+                       bodies=(name if name != "兴隆县" else "兴隆县人民政府",), operation="share", rate=rate.code)
+            for template, descending in RATE_RANK:
+                yield Case(template.format(word=word), rate.numerator[0], bodies=(), operation="rank",
+                           descending=descending, rate=rate.code)
+    for word in ("纠错率", "纠正率", "维持率"):
+        yield Case(f"行政诉讼的{word}最高的是哪个", next(r for r in lexicon.rates if word in r.words and
+                                                       r.code.startswith("lawsuit")).numerator[0],
+                   operation="rank", rate=next(r.code for r in lexicon.rates if word in r.words and r.code.startswith("lawsuit")))
+
+
+CHANGE_RANK = (("哪个地方{phrase}增长最快", "increase_pct", True), ("{phrase}增加最多的是哪里", "increase", True),
+               ("{phrase}下降最多的是哪个", "decrease", True), ("{phrase}降幅最大的地方", "decrease_pct", True),
+               ("哪个地方{phrase}增幅最大", "increase_pct", True), ("{phrase}减少最多的前三名", "decrease", True),
+               ("{phrase}变化最大的是哪个", "change", True))
+
+
+def change_rank_cases(lexicon: Lexicon) -> Iterator[Case]:
+    """增长最快, 下降最多: every field ranked by its change from the year before."""
+    for i, fdef in enumerate(lexicon.fields):
+        phrase = field_phrases(fdef)[0]
+        for j in (i % len(CHANGE_RANK), (i + 3) % len(CHANGE_RANK)):
+            template, by_change, descending = CHANGE_RANK[j]
+            yield Case(template.format(phrase=phrase), fdef.code, bodies=(), operation="rank", descending=descending,
+                       by_change=by_change)
 
 
 # ---------------------------------------------------------------------------- adversarial
@@ -282,7 +353,8 @@ UNANSWERABLE_FORMS = (
     "How many complaints did Yichun receive?", "What was Yichun's GDP in 2023?",
     "How many administrative penalties did Kunming issue?", "伊春市罚款收入多少", "伊春市行政处罚近两年的变化",
     "伊春市重大行政处罚多少件", "伊春市网上申请多少件", "兴隆县政府信息公开申请的答复率", "伊春市申请公开的满意度",
-    "伊春市环保局行政处罚多少件",
+    "伊春市环保局行政处罚多少件", "伊春市行政处罚的公开率", "行政许可的纠错率最高的是哪个", "公开率下降最多的是哪个",
+    "伊春区各县收到多少申请",
 )
 OUT_OF_SCOPE = (
     "县委书记是谁", "今天天气怎么样", "伊春市的GDP是多少", "伊春市有多少人口", "伊春市市长是谁", "兴隆县房价多少",
