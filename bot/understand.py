@@ -1075,7 +1075,7 @@ def _merge(context: Intent, new: Intent, part: _Part, today: date) -> Intent:
     )
     if part.explicit_operation:
         merged = replace(merged, operation=new.operation, descending=new.descending, limit=new.limit or context.limit,
-                         by_change=new.by_change)
+                         by_change=new.by_change or (context.by_change if new.operation == Operation.RANK else None))
     if new.level:
         merged = replace(merged, level=new.level)
     if new.base_year is not None:

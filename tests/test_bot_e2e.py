@@ -28,7 +28,7 @@ from handlers.errors import APOLOGY
 from handlers.ratelimit import TOO_FAST
 from handlers.services import SERVICES_KEY
 from tests.auxil.fake_bot_api import TOKEN, FakeBotApi
-from tests.auxil.reports import QINGSHAN, SAMPLE_COUNT, YICHUN_2022
+from tests.auxil.reports import QINGSHAN, SAMPLE_COUNT, YICHUN_OFFICE_2022
 from tests.auxil.updates import (
     ADMIN_ID,
     JOURNALIST_ID,
@@ -130,13 +130,13 @@ async def test_follow_up_reuses_the_last_question(app: Application, bot_api: Fak
 async def test_ambiguous_name_asks_with_buttons(
     bot_api: FakeBotApi, db_path: Path, tmp_path: Path
 ) -> None:
-    load_into(db_path, tmp_path, "yichun-2022.txt", YICHUN_2022)
+    load_into(db_path, tmp_path, "yichun-2022.txt", YICHUN_OFFICE_2022)
     async with running_bot(bot_api, db_path) as app:
         await send(app, text_message("伊春市行政处罚多少件"))
         asked = bot_api.calls_to("sendMessage")[-1]
         assert "可能指" in asked.text
         buttons = [row[0] for row in asked.json("reply_markup")["inline_keyboard"]]
-        assert [b["text"] for b in buttons] == ["伊春市2023年", "伊春市人民政府2022年"]
+        assert [b["text"] for b in buttons] == ["伊春市2023年", "伊春市人民政府办公室2022年"]
         for button in buttons:
             assert len(button["callback_data"].encode()) < 64
             assert re.fullmatch(r"[a-z]+:\d+:\d+", button["callback_data"])  # ids, not names
@@ -144,7 +144,7 @@ async def test_ambiguous_name_asks_with_buttons(
     assert len(bot_api.calls_to("answerCallbackQuery")) == 1
     assert bot_api.calls_to("editMessageReplyMarkup")  # the buttons go away once used
     chosen = bot_api.calls_to("sendMessage")[-1].text
-    assert "88300" in chosen and "伊春市人民政府2022年" in chosen
+    assert "88300" in chosen and "伊春市人民政府办公室2022年" in chosen
 
 
 async def test_ranking_comes_with_a_chart(app: Application, bot_api: FakeBotApi) -> None:

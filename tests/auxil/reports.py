@@ -15,3 +15,8 @@ QINGSHAN = YICHUN.replace("伊春", "青山").replace(
 YICHUN_2022 = YICHUN.replace(
     "伊春市 2023 年政府信息公开工作年度报告", "伊春市人民政府 2023 年政府信息公开工作年度报告", 1
 ).replace("2023", "2022")
+# Another body of the same city (its government's general office) in another year: "伊春市" then
+# names two bodies. (伊春市人民政府 is the same body as 伊春市: one body_id, bot/catalog.py.)
+YICHUN_OFFICE_2022 = YICHUN.replace(
+    "伊春市 2023 年政府信息公开工作年度报告", "伊春市人民政府办公室 2023 年政府信息公开工作年度报告", 1
+).replace("2023", "2022")
