@@ -99,6 +99,17 @@ def export_xlsx(db_path: Path, out: Path, *, headers: Headers = "zh") -> list[Ex
     return done
 
 
+def count_rows(db_path: Path, table: str) -> int:
+    """How many rows a table of the store has (0 if it has no such table)."""
+    conn = _read_only(db_path)
+    try:
+        return conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        conn.close()
+
+
 def _tables(db_path: Path) -> Iterator[tuple[str, TableInfo | None, list[str], Iterator[Sequence]]]:
     """Each exported table or view with its columns and rows, all from one read of the store."""
     conn = _read_only(db_path)
@@ -207,7 +218,8 @@ def _xlsx_value(sheet, value: object) -> object:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CELL]
+    text = value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
+    text = text[:XLSX_MAX_CELL]
     if text.startswith("="):  # openpyxl would store it as a formula
         cell = WriteOnlyCell(sheet, value=text)
         cell.data_type = "s"

@@ -193,3 +193,14 @@ async def test_export_is_for_admins_only(bot_api: FakeBotApi, db_path: Path) -> 
         await send(app, command("/export", user_id=JOURNALIST_ID))
     assert bot_api.calls_to("sendDocument") == []
     assert "只有管理员" in bot_api.texts(JOURNALIST_ID)[-1]
+
+
+async def test_export_refuses_a_workbook_telegram_would_refuse(bot_api: FakeBotApi, db_path: Path,
+                                                               monkeypatch) -> None:
+    from handlers import export as export_handler
+
+    monkeypatch.setattr(export_handler, "XLSX_MAX_CELLS", 100)
+    async with running_bot(bot_api, db_path) as app:
+        await send(app, command("/export", user_id=ADMIN_ID))
+    assert bot_api.calls_to("sendDocument") == []
+    assert "/export csv" in bot_api.texts(ADMIN_ID)[-1]
