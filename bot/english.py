@@ -38,7 +38,7 @@ def is_english(text: str) -> bool:
 def translate(text: str, catalog: Catalog, lexicon: Lexicon) -> Translation:
     """Turn an English question into the Chinese words it stands for."""
     english = lexicon.english
-    words = _WORD.findall(text.lower())
+    words = _WORD.findall(text.lower().replace("’", "'"))
     phrases = {tuple(p.split()): zh for p, zh in english.phrases.items()}
     longest_phrase = max((len(p) for p in phrases), default=1)
     places = {tuple(p.split()): zh for p, zh in english.places.items()}
@@ -93,7 +93,7 @@ def translate(text: str, catalog: Catalog, lexicon: Lexicon) -> Translation:
 def _real_name_at(words: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
     """A pinyin name of a real place no loaded report covers (Kunming → 昆明市)."""
     for end in range(min(len(words), i + _MAX_NAME_WORDS), i, -1):
-        found = _real_places("".join(words[i:end]), "")
+        found = _real_places("".join(words[i:end]).replace("'", ""), "")
         if found:
             return end, tuple(found)
     return None
@@ -126,7 +126,7 @@ def _gazetteer_pinyin() -> dict[str, tuple[str, ...]]:
 
 def _name_at(words: list[str], i: int, names: dict[str, tuple[str, ...]]) -> tuple[int, tuple[str, ...]] | None:
     for end in range(min(len(words), i + _MAX_NAME_WORDS), i, -1):
-        key = "".join(words[i:end])
+        key = "".join(words[i:end]).replace("'", "")  # Huai'an is huaian
         if key in names:
             return end, _distinct_places(names[key])
     return None

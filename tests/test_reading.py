@@ -297,3 +297,12 @@ def test_a_qualifier_or_negation_left_over_stops_the_number(question: str) -> No
 
 def test_which_of_two_places_is_a_comparison() -> None:
     assert ask("伊春市和色达县谁的行政复议多").operation == "compare"
+
+
+def test_english_place_names_with_an_apostrophe_are_read() -> None:
+    from bot.catalog import Catalog
+    from tests.auxil.questions import report
+    catalog = Catalog([report(1, "淮安市", "淮安市", "city", 2024)], LEXICON)
+    for typed in ("Huai'an", "Huai’an"):
+        intent = understand(f"How many requests did {typed} receive in 2024?", catalog, LEXICON, today=TODAY)
+        assert (intent.bodies, intent.year, intent.field) == (("淮安市",), 2024, "requests.new")
