@@ -73,6 +73,7 @@ class Chart:
     values: tuple[float, ...]
     unit: str
     source: str = ""  # drawn on the image, so a shared picture still says where it came from
+    total: int = 0  # how many were compared, when the chart holds only the first of them
 
 
 @dataclass(frozen=True)

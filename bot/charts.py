@@ -58,8 +58,8 @@ def render_chart(chart: Chart) -> bytes:
     chart's source is printed under it.
     """
     family = cjk_font_family()
-    count = len(chart.labels)
-    shown = min(count, MAX_BARS)
+    count = max(len(chart.labels), chart.total)
+    shown = min(len(chart.labels), MAX_BARS)
     labels = [_short(label) for label in reversed(chart.labels[:shown])]
     values = list(reversed(chart.values[:shown]))
     title = chart.title if count <= MAX_BARS else f"{chart.title}（前{MAX_BARS}名，共{count}个）"

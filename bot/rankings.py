@@ -68,7 +68,7 @@ def chart_of(title: str, values: list[Value], source: str) -> Chart | None:
     if not drawn:
         return None
     return Chart(title=title, labels=tuple(f"{v.name}{v.year}" for v in drawn), values=tuple(float(v.value) for v in drawn),
-                 unit=drawn[0].unit, source=source)
+                 unit=drawn[0].unit, source=source, total=sum(1 for v in values if v.value is not None))
 
 
 def _table(values: list[Value], extra: str, extras: dict[int, str]) -> tuple[tuple[str, ...], ...]:

@@ -212,10 +212,10 @@ def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
     return values, gaps + list(selection.missing)
 
 
-def _chart(title: str, values: list[Value], lexicon: Lexicon) -> Chart:
+def _chart(title: str, values: list[Value], lexicon: Lexicon, *, total: int = 0) -> Chart:
     return Chart(title=title, labels=tuple(f"{v.name}{v.year}" for v in values),
                  values=tuple(float(v.value) for v in values), unit=values[0].unit if values else "",
-                 source=_chart_source(values, lexicon))
+                 source=_chart_source(values, lexicon), total=total)
 
 
 def _chart_source(values: list[Value], lexicon: Lexicon) -> str:
@@ -251,7 +251,8 @@ def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexic
     note = rankings.years_note(intent, [v for v in values]) if not selection.named else ""
     lines += [note] if note else []
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
-                  chart=_chart(f"{label}排名", shown if intent.limit else values[: rankings.MAX_BARS], lexicon), table=_table(values, lexicon))
+                  chart=_chart(f"{label}排名", shown if intent.limit else values[: rankings.MAX_BARS], lexicon,
+                               total=0 if intent.limit else len(values)), table=_table(values, lexicon))
 
 
 def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:

@@ -150,3 +150,23 @@ def test_each_comparison_ranking_and_change_has_a_sourced_chart(engine: Engine, 
     assert chart.source.startswith("来源：") and "表二（主动公开）「行政处罚" in chart.source
     png = _render_strictly(chart)
     assert fits_telegram_photo(*_size(png), len(png))
+
+
+def test_a_ranking_over_many_reports_says_how_many_it_left_out(tmp_path) -> None:
+    """The answer keeps only the first 20 values for its chart; the chart still says of how many."""
+    from benchmarks.synthetic import generate
+    from bot.engine import Engine
+
+    generate(tmp_path / "in", 60, seed=3, broken_share=0.0)
+    engine = Engine.open(tmp_path / "r.db")
+    try:
+        loaded = [o for _, o in engine.load_many(sorted((tmp_path / "in").iterdir())) if not isinstance(o, Exception)]
+        chart = engine.ask("哪个地方行政处罚最多？").chart
+    finally:
+        engine.close()
+    assert chart is not None and len(chart.labels) == MAX_BARS and chart.total > MAX_BARS
+    assert chart.total <= len(loaded)
+    texts = _drawn_texts(chart)
+    assert f"前{MAX_BARS}名，共{chart.total}个" in " ".join(texts)
+    png = _render_strictly(chart)
+    assert fits_telegram_photo(*_size(png), len(png))
