@@ -92,6 +92,14 @@ def _canonical(reports: list[StoredReport]) -> StoredReport:
     return max(fuller, key=lambda r: (r.year, r.id)) if fuller else latest
 
 
+def canonical_bodies(reports: list[StoredReport]) -> dict[str, str]:
+    """body_id → the one name the body goes by across its reports (see _canonical)."""
+    grouped: dict[str, list[StoredReport]] = {}
+    for report in reports:
+        grouped.setdefault(report.body_id or report.body, []).append(report)
+    return {key: _canonical(group).body for key, group in grouped.items()}
+
+
 class Catalog:
     """The loaded bodies and their names, rebuilt whenever a report is loaded or removed."""
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from bot.answer import json_number
+from bot.catalog import canonical_bodies
 from bot.engine import Engine
 from bot.terminal import ChatInput, history_path, one_line, quiet_broken_pipe
 from index.errors import ReportbotError
@@ -95,10 +96,14 @@ def cmd_reports(args: argparse.Namespace, out: TextIO) -> int:
     db = open_store(args.db)
     reports = list_reports(db)
     if args.json:
+        # One body, one name across its years and spellings (河北省工信厅 2019 = 河北省工业和信息化厅);
+        # printed_body is the name as this report prints it.
+        names = canonical_bodies(reports)
         for r in reports:
-            _print(json.dumps({"id": r.id, "body_id": r.body_id, "body": r.body, "region": r.region,
-                               "region_code": r.region_code, "level": r.level, "year": r.year, "title": r.title,
-                               "source_name": r.source_name}, ensure_ascii=False), out)
+            _print(json.dumps({"id": r.id, "body_id": r.body_id, "body": names.get(r.body_id or r.body, r.body),
+                               "region": r.region, "region_code": r.region_code, "level": r.level, "year": r.year,
+                               "title": r.title, "source_name": r.source_name, "printed_body": r.body},
+                              ensure_ascii=False), out)
         return 0
     if not reports:
         _print("库里还没有报告。用 reportbot load PATH 载入。", out)

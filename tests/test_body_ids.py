@@ -74,9 +74,25 @@ def test_reports_json(tmp_path: Path) -> None:
     assert cli.cmd_reports(args, out) == 0
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(records) == 5
-    assert all(list(r) == ["id", "body_id", "body", "region", "region_code", "level", "year", "title", "source_name"]
+    assert all(list(r)[:9] == ["id", "body_id", "body", "region", "region_code", "level", "year", "title", "source_name"]
                for r in records)
     huixian = next(r for r in records if r["source_name"] == "huixian-2021.txt")
     assert huixian | {"id": 0} == {"id": 0, "body_id": "410782:gov", "body": "辉县市人民政府", "region": "辉县市",
                                    "region_code": "410782", "level": "county", "year": 2021,
-                                   "title": "辉县市人民政府2021年政府信息公开工作年度报告", "source_name": "huixian-2021.txt"}
+                                   "title": "辉县市人民政府2021年政府信息公开工作年度报告", "source_name": "huixian-2021.txt",
+                                   "printed_body": "辉县市人民政府"}
+
+
+def test_reports_json_names_one_body_by_one_name_across_its_spellings(tmp_path: Path) -> None:
+    corpus = Path(__file__).resolve().parent / "corpus" / "reports"
+    files = [str(p) for p in sorted(corpus.glob("*河北省工信厅*"))]
+    db = tmp_path / "r.db"
+    assert main(["--db", str(db), "load", *files]) == 0
+    import bot.cli as cli
+
+    out = io.StringIO()
+    cli.cmd_reports(cli.build_parser().parse_args(["--db", str(db), "reports", "--json"]), out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {r["body_id"] for r in records} == {"130000:industry_it"}
+    assert {r["body"] for r in records} == {"河北省工业和信息化厅"}
+    assert "河北省工信厅" in {r["printed_body"] for r in records}
