@@ -117,8 +117,26 @@ async def answer_in_thread(
     await send_answer(update, context, answer)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(…), +cmd|…,
+# @SUM(…)); tab and carriage return hide such a start. OWASP "CSV injection".
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
 def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
-    """Write rows as CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly."""
+    """Write rows as CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly.
+
+    Text that a spreadsheet would run as a formula gets a leading ' (shown, not run); plain
+    numbers, negative ones included, stay numbers.
+    """
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([[_inert(value) for value in row] for row in rows])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _inert(value: object) -> object:
+    """A cell that cannot run as a formula: '=1+1 for =1+1; numbers and other text unchanged."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START) \
+            and not _PLAIN_NUMBER.fullmatch(value.strip()):
+        return "'" + value
+    return value
