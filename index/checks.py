@@ -7,6 +7,7 @@ the printed numbers are never changed to make a rule hold.
 from __future__ import annotations
 
 from index.lexicon import Lexicon
+from index.numbers import has_exponent
 from index.report import Cell, Finding
 from index.rules import APPLICANT_ORDER, Breach, block_sums, column_rules, row_sums
 
@@ -94,3 +95,38 @@ def _message(breach: Breach, columns: dict[str, str], lexicon: Lexicon) -> str:
         field, _, applicant = breach.subject.rstrip("]").partition("[")
         return f"「{columns[applicant]}」列「{lexicon.field(field).label}」：各小项相加为 {expected}，小计印的是 {actual}。"
     return f"「{_BLOCK_NAMES[breach.subject]}」：结果维持、结果纠正、其他结果、尚未审结相加为 {expected}，总计印的是 {actual}。"
+
+
+# A count above this is no real year's work of one body (伊春市's 88,300 penalties are large).
+ABSURD_COUNT = 1e9
+_COUNT_UNITS = ("件", "项")
+
+
+def find_suspicious_numbers(cells: list[Cell], lexicon: Lexicon) -> list[Finding]:
+    """Flag printed numbers no report means: negative, absurdly large, fractional counts, 1.2E+05.
+
+    The number stays stored as printed; the finding makes every answer that uses it say so.
+    """
+    applicant_labels = {a.code: a.label for a in lexicon.applicants}
+    findings: list[Finding] = []
+    for cell in cells:
+        if cell.derived or cell.value is None:
+            continue
+        reasons = []
+        if has_exponent(cell.raw):
+            reasons.append(f"用科学计数法印出，读作 {_fmt(cell.value)}")
+        if cell.value < 0:
+            reasons.append("是负数")
+        if cell.unit in _COUNT_UNITS and abs(cell.value) > ABSURD_COUNT:
+            reasons.append(f"超过 {ABSURD_COUNT:.0e} {cell.unit}，不像真实数量")
+        elif cell.unit in _COUNT_UNITS and not float(cell.value).is_integer():
+            reasons.append("件数带小数")
+        if not reasons:
+            continue
+        column = f"「{applicant_labels.get(cell.applicant, cell.applicant)}」列" if cell.applicant else ""
+        key = f"{cell.field}[{cell.applicant}]" if cell.applicant else cell.field
+        findings.append(Finding(
+            rule="numbers.suspicious",
+            message=f"「{cell.label}」{column}印的是“{cell.raw.strip()}”：{'，'.join(reasons)}。数字按原文保存，请核对原报告。",
+            fields=(key,), expected=None, actual=cell.value))
+    return findings

@@ -1,11 +1,14 @@
 """Numbers as reports print them: full-width digits, thousands separators, blanks and dashes."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
 
-_NUMBER = re.compile(r"^[+\-−]?\d+(?:\.\d+)?$")
+# Exponent notation (1.2E+05) is read, never dropped: a converter wrote it, and the load
+# reports it as a finding (index/checks.py, numbers.suspicious).
+_NUMBER = re.compile(r"^[+\-−]?\d+(?:\.\d+)?(?:[eE][+\-]?\d{1,3})?$")
 _BLANK = {"", "-", "—", "–", "/", "／", "--", "——"}
 
 
@@ -32,7 +35,24 @@ def parse_number(raw: str) -> float | None:
     text = re.sub(r"(?<=\d)(件|个|项|条|次|万元|元)$", "", text.replace("−", "-"))
     if not _NUMBER.match(text):
         return None
-    return float(text)
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def as_printed(value: float | None) -> int | float | None:
+    """A stored number as the report printed it: a count as an integer (88300, not 88300.0).
+
+    A decimal is returned as is: Python prints the shortest text that reads back as the same
+    number, so 12372.0506 stays 12372.0506 (the exact text is in the cell's ``raw``).
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def has_exponent(raw: str) -> bool:
+    """Tell whether a cell prints its number in exponent notation (1.2E+05)."""
+    return bool(re.search(r"\d[eE][+\-]?\d", normalize(raw)))
 
 
 @lru_cache(maxsize=16384)

@@ -72,7 +72,7 @@ class Finding:
     rule: str  # e.g. "requests.balance", "requests.row_sum"
     message: str  # Chinese, for people
     fields: tuple[str, ...]  # the cells involved, as "field[applicant]"
-    expected: float
+    expected: float | None  # None for a finding about one number (numbers.suspicious)
     actual: float
 
 
