@@ -2,12 +2,18 @@
 
 Preparing a report (reading, parsing, segmenting its passages) is the slow part and touches no
 shared state, so several files are prepared in worker processes, one per core, while the store
-saves them in order in this process.
+saves them in order in this process. The workers die with this process, even by kill -9.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import stat
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -16,8 +22,10 @@ from pathlib import Path
 import sqlite_utils
 
 from index import tokenizer
+from index.checks import find_suspicious_numbers
 from index.document import Document
 from index.errors import ReportbotError, UnreadableFileError
+from index.faults import fault_point
 from index.facts import extract_facts
 from index.lexicon import Lexicon, load_lexicon
 from index.parser import parse_report
@@ -29,6 +37,9 @@ from index.store import SaveResult, save_report
 REPORT_SUFFIXES = (".txt", ".md", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm")
 # Worker processes pay off only for a batch: each costs a fork and the parent's memory.
 _PARALLEL_FROM = 16
+# File names: most file systems allow 255 bytes a name; longer ones come from a zip or a chat.
+MAX_NAME_BYTES = 255
+_CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
 
 
 @dataclass(frozen=True)
@@ -45,8 +56,14 @@ def prepare_report(path: Path, *, original_name: str | None = None, max_bytes: i
     """Read, parse and segment one report file without touching the store.
 
     ``on_page(done, total)`` reports progress while a scanned PDF is read by OCR."""
+    fault_point("prepare.started")
+    check_source(path, original_name or path.name)
+    lexicon = lexicon or load_lexicon()
     document = read_document(path, max_bytes=max_bytes, original_name=original_name, on_page=on_page)
-    report = parse_report(document, lexicon or load_lexicon())
+    report = parse_report(document, lexicon)
+    suspicious = find_suspicious_numbers(list(report.cells), lexicon)
+    if suspicious:
+        report = replace(report, findings=report.findings + tuple(suspicious))
     report = replace(report, facts=extract_facts(report.passages))  # numbers the prose states
     # The body's name must be one token before its passages are segmented (色达县, 色达).
     tokenizer.add_words([report.body, report.region])
@@ -56,6 +73,30 @@ def prepare_report(path: Path, *, original_name: str | None = None, max_bytes: i
     # Saving needs only the file's identity; leaving its blocks out spares copying the whole
     # text back from a worker process.
     return PreparedReport(replace(document, blocks=()), report, tokens)
+
+
+def check_source(path: Path, name: str) -> None:
+    """Refuse, with a message saying why, a file name or a file no report can be.
+
+    A FIFO would block the read forever and a device (/dev/zero) never end; a name with a
+    line break would break every line that shows it; one over 255 bytes fits no file system.
+    """
+    shown = "".join(" " if ch in _CONTROL else ch for ch in name)
+    if len(shown) > 60:
+        shown = shown[:57] + "…"
+    if any(ch in _CONTROL for ch in name):
+        raise UnreadableFileError(f"文件名“{shown}”里有换行或其他控制字符：请改名后再载入。")
+    if len(os.fsencode(name)) > MAX_NAME_BYTES:
+        raise UnreadableFileError(f"文件名太长（超过 {MAX_NAME_BYTES} 字节）：“{shown}”，请改短后再载入。")
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise UnreadableFileError(f"无法打开文件“{shown}”（{error.strerror or error}）：请确认文件存在且可读。") from error
+    if stat.S_ISDIR(mode):
+        raise UnreadableFileError(f"“{shown}”是文件夹：载入文件夹请用 reportbot load 文件夹。")
+    if not stat.S_ISREG(mode):
+        kind = "管道（FIFO）" if stat.S_ISFIFO(mode) else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "特殊文件"
+        raise UnreadableFileError(f"“{shown}”是{kind}，不是普通文件：请载入报告文件本身。")
 
 
 def _prepare_quietly(path: Path, max_bytes: int | None) -> PreparedReport | ReportbotError:
@@ -77,8 +118,35 @@ def prepare_many(paths: list[Path], *, max_bytes: int | None = None,
         return
     tokenizer.warm_up()  # loaded once here, inherited by the forked workers
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         yield from zip(paths, pool.map(_prepare_quietly, paths, [max_bytes] * len(paths), chunksize=4))
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the loading process dies, even by kill -9.
+
+    On Linux the kernel does it (prctl PR_SET_PDEATHSIG); elsewhere a thread watches the
+    parent's pid. The check after prctl covers a parent that died before it was called.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def store_report(db: sqlite_utils.Database, prepared: PreparedReport, lexicon: Lexicon | None = None) -> SaveResult:
@@ -91,8 +159,13 @@ def report_files(paths: list[Path]) -> list[Path]:
     """Expand folders into the report files they hold (by suffix), keeping the order given."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES))
+        try:
+            folder = path.is_dir()
+        except OSError:  # a name too long for the file system: check_source says so
+            folder = False
+        if folder:
+            # Not only regular files: a FIFO or device named *.txt is listed, to be refused by name.
+            files.extend(sorted(p for p in path.rglob("*") if not p.is_dir() and p.suffix.lower() in REPORT_SUFFIXES))
         else:
             files.append(path)
     return files

@@ -24,6 +24,7 @@ from index.readers.spacing import join_lines, normalize_space
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_CHECK_FROM = 10 * 1024 * 1024  # small members compress well legitimately (XML of zeros)
+_CHUNK = 1024 * 1024  # bytes inflated at a time while counting
 
 _BROKEN = "Word 文件已损坏或不完整，无法打开：请重新保存为 .docx 或导出为 PDF 后再发送。"
 _NOT_WORD = "这个压缩文件不是 Word 文档：请发送 .docx、PDF、txt 或网页格式的年度报告。"
@@ -53,22 +54,34 @@ def read_docx(data: bytes) -> tuple[Block, ...]:
 def check_docx_zip(data: bytes) -> None:
     """Refuse a zip that is damaged, is not a Word document, or would unpack to a bomb.
 
-    The sizes come from the zip's directory; Python's zipfile never unpacks a member past the
-    size listed there, so a lying directory cannot get round this check.
+    First the sizes the zip's directory declares; then every member is inflated as a stream
+    and counted against the same hard cap, without keeping it: a directory that lies about a
+    size (smaller than the real data) is caught here, before python-docx unpacks anything.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+            if "word/document.xml" not in {member.filename for member in members}:
+                raise UnreadableFileError(_NOT_WORD)
+            if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+                raise UnreadableFileError(_BOMB)
+            for member in members:
+                ratio = member.file_size / max(member.compress_size, 1)
+                if member.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO:
+                    raise UnreadableFileError(_BOMB)
+            budget = MAX_UNPACKED_BYTES
+            for member in members:
+                inflated = 0
+                with archive.open(member) as part:
+                    while chunk := part.read(_CHUNK):
+                        inflated += len(chunk)
+                        budget -= len(chunk)
+                        if budget < 0 or inflated > member.file_size:
+                            raise UnreadableFileError(_BOMB)
+    # BadZipFile also when a member's data does not match its declared size or checksum;
+    # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method.
+    except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise UnreadableFileError(_BROKEN) from exc
-    if "word/document.xml" not in {member.filename for member in members}:
-        raise UnreadableFileError(_NOT_WORD)
-    if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
-        raise UnreadableFileError(_BOMB)
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > RATIO_CHECK_FROM and ratio > MAX_RATIO:
-            raise UnreadableFileError(_BOMB)
 
 
 def _container_blocks(element: etree._Element, parent: BlockItemContainer) -> Iterator[Block]:
