@@ -3,7 +3,7 @@
     reportbot [--db PATH] load PATH...       load report files and folders
     reportbot [--db PATH] reports            list loaded reports
     reportbot [--db PATH] check [REPORT]     consistency findings
-    reportbot [--db PATH] remove REPORT      remove a report
+    reportbot [--db PATH] remove REPORT      remove a report (named exactly: id, or body and year)
     reportbot [--db PATH] sql "SELECT ..."   read-only SQL
     reportbot [--db PATH] cells --json [REPORT]
     reportbot [--db PATH] ask [--json] [QUESTION]
@@ -12,24 +12,31 @@
     reportbot [--db PATH] leads [REPORT] [--kind K] [--json]   story leads, ranked and sourced
     reportbot [--db PATH] export [--format xlsx|csv] OUT   the store for spreadsheets
     reportbot [--db PATH] datasette [--port N]   browse the store in Datasette
+    reportbot [--db PATH] backup PATH        a consistent copy, also while the bot runs
+    reportbot [--db PATH] migrate            upgrade an older store's schema
+
+Commands that only read (reports, cells, ask, check, sql) open the store read-only and write
+nothing, so they never wait for nor block a load; loads commit report by report.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable, Iterator, TextIO
 
-from bot.answer import json_number
 from bot.catalog import canonical_bodies
 from bot.engine import Engine
 from bot.terminal import ChatInput, history_path, one_line, quiet_broken_pipe
 from index.errors import ReportbotError
 from index.ingest import report_files
 from index.leads import KINDS as LEAD_KINDS
-from index.store import cell_rows, default_db_path, find_report, list_reports, open_store
+from index.numbers import as_printed
+from index.store import (MAX_OUTPUT_BYTES, backup_store, cell_rows, default_db_path, find_report, list_reports,
+                         migrate_store, open_store, read_only_query)
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 
@@ -93,8 +100,11 @@ def _expand_archives(paths: list[Path], into: Path) -> tuple[list[Path], dict[Pa
 
 def cmd_reports(args: argparse.Namespace, out: TextIO) -> int:
     """List the loaded reports."""
-    db = open_store(args.db)
-    reports = list_reports(db)
+    db = open_store(args.db, read_only=True)
+    try:
+        reports = list_reports(db)
+    finally:
+        db.close()
     if args.json:
         # One body, one name across its years and spellings (河北省工信厅 2019 = 河北省工业和信息化厅);
         # printed_body is the name as this report prints it.
@@ -114,7 +124,7 @@ def cmd_reports(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     """Print the consistency findings of one report or all."""
-    engine = Engine(args.db)
+    engine = Engine(args.db, read_only=True)
     try:
         _print(engine.check(args.report).to_text(), out)
     finally:
@@ -123,37 +133,43 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
-    """Remove one report."""
+    """Remove the one report named exactly; a partial name lists the candidates and removes nothing."""
     engine = Engine(args.db)
     try:
-        _print(f"已删除：{engine.remove(args.report)}", out)
+        removed = engine.remove(args.report)
     finally:
         engine.close()
+    _print(f"已删除：{removed.title}（编号 {removed.id}，{removed.name}{removed.year}年，{removed.cells}个数字）", out)
     return 0
 
 
 def cmd_sql(args: argparse.Namespace, out: TextIO) -> int:
     """Run a read-only query and print tab-separated rows."""
-    engine = Engine(args.db)
-    try:
-        result = engine.sql(args.query, max_rows=args.max_rows)
-    finally:
-        engine.close()
+    result = read_only_query(args.db, args.query, max_rows=args.max_rows, max_bytes=args.max_bytes)
     _print("\t".join(result.columns), out)
     for row in result.rows:
-        _print("\t".join("" if v is None else str(v) for v in row), out)
+        _print("\t".join(_text(v) for v in row), out)
     if result.truncated:
-        _print(f"……只显示前{args.max_rows}行。", out)
+        _print(f"……{result.limit}。", out)
     return 0
+
+
+def _text(value: object) -> str:
+    """A value as printed by `sql`: counts as integers (88300, not 88300.0), blank as nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(as_printed(value))
+    return str(value)
 
 
 def cmd_cells(args: argparse.Namespace, out: TextIO) -> int:
     """Print stored cells, one JSON object a line."""
-    db = open_store(args.db)
+    db = open_store(args.db, read_only=True)
     ids = [find_report(db, args.report).id] if args.report else None
     for cell in cell_rows(db, report_ids=ids):
         record = {"report": cell.report, "region": cell.region, "year": cell.year, "field": cell.field,
-                  "applicant": cell.applicant, "value": json_number(cell.value), "inferred": cell.inferred,
+                  "applicant": cell.applicant, "value": as_printed(cell.value), "inferred": cell.inferred,
                   "derived": cell.derived, "unit": cell.unit, "label": cell.label, "raw": cell.raw}
         if args.json:
             _print(json.dumps(record, ensure_ascii=False), out)
@@ -162,15 +178,19 @@ def cmd_cells(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _questions(args: argparse.Namespace, stdin: TextIO) -> list[str]:
+def _questions(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
+    """The question given, or each line of standard input as it comes (a long-running loop)."""
     if args.question:
-        return [" ".join(args.question)]
-    return [line.strip() for line in stdin if line.strip()]
+        yield " ".join(args.question)
+        return
+    for line in iter(stdin.readline, ""):
+        if line.strip():
+            yield line.strip()
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -> int:
-    """Answer one question, or one a line from standard input."""
-    engine = Engine.open(args.db)
+    """Answer one question, or one a line from standard input, each from the store as it is then."""
+    engine = Engine.open(args.db, read_only=True)
     try:
         for question in _questions(args, stdin):
             answer = engine.ask(question)
@@ -230,11 +250,25 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    """Write a consistent copy of the store with SQLite's online backup, also while the bot runs."""
+    reports, size = backup_store(args.db, args.path)
+    _print(f"已备份到 {args.path}：{reports} 份报告，{size / 1024 / 1024:.1f} MB（单个文件，可直接复制或打开）。", out)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
+    """Upgrade the store's schema to this version of the code (loads do it too)."""
+    before, after = migrate_store(args.db)
+    _print(f"数据库格式：{before} → {after}。" if before != after else f"数据库已是最新格式（{after}），没有改动。", out)
+    return 0
+
+
 def cmd_leads(args: argparse.Namespace, out: TextIO) -> int:
     """Print the story leads of a report, a place or every report, ranked (docs/leads.md)."""
     from bot.leads import lead_detail, leads_text
 
-    engine = Engine(args.db)
+    engine = Engine(args.db, read_only=True)
     try:
         leads = engine.leads(args.report, kinds=tuple(args.kind or ()))
     finally:
@@ -291,6 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
         "chat": (cmd_chat, "在终端里和机器人对话，库是空的时先载入自带样本 (chat in the terminal with the bot's engine)"),
         "serve": (cmd_serve, "运行 Telegram 机器人，需要 TELEGRAM_BOT_TOKEN (run the Telegram bot)"),
         "leads": (cmd_leads, "值得记者追问的线索：自相矛盾、正文与表格不符、同级异常、年度突变、缺失、套话雷同（docs/leads.md） (story leads, ranked and sourced)"),
+        "backup": (cmd_backup, "把数据库一致地复制到 PATH，机器人运行时也安全 (write a consistent copy of the store to PATH, safe while the bot runs)"),
+        "migrate": (cmd_migrate, "升级旧数据库的格式，只读命令从不升级 (upgrade an older store's schema; read-only commands never do)"),
         "export": (cmd_export, "导出给电子表格：一个 Excel 工作簿（每张表一个工作表）或每张表一个 CSV 文件 "
                                "(export the store as an .xlsx workbook or CSV files)"),
         "datasette": (cmd_datasette, "在浏览器里用 Datasette 浏览数据库：中文标题、常用查询、中文全文搜索；"
@@ -303,9 +339,13 @@ def build_parser() -> argparse.ArgumentParser:
         parsers[name] = p
     parsers["load"].add_argument("paths", nargs="+", help="文件、文件夹或 .zip 压缩包 (files, folders or .zip archives)")
     parsers["check"].add_argument("report", nargs="?", help="报告编号，或机关加年度，如 伊春市2023；不给则全部 (report id, or body and year; all if none)")
-    parsers["remove"].add_argument("report", help="报告编号，或机关加年度，如 伊春市2023；不给则全部 (report id, or body and year; all if none)")
+    parsers["remove"].add_argument("report", help="报告编号，或完整的机关加年度，如 伊春市2023；名称不完整时只列出候选，不删除 "
+                                   "(report id, or body and year exactly; a partial name removes nothing)")
     parsers["sql"].add_argument("query", help="一条 SELECT 语句 (one SELECT statement)")
     parsers["sql"].add_argument("--max-rows", type=int, default=200, help="最多输出多少行，默认 200 (rows to print at most)")
+    parsers["sql"].add_argument("--max-bytes", type=int, default=MAX_OUTPUT_BYTES,
+                                help=f"最多输出多少字节，默认 {MAX_OUTPUT_BYTES} (bytes of results to print at most)")
+    parsers["backup"].add_argument("path", type=Path, help="要写入的副本，不能已经存在 (the copy to write; must not exist yet)")
     parsers["reports"].add_argument("--json", action="store_true",
                                     help="每份报告输出一行 JSON：id、body_id、body、region、region_code、level、year、title、source_name (one JSON object a line)")
     parsers["cells"].add_argument("--json", action="store_true", help="每个数字输出一行 JSON (one JSON object a line)")
@@ -338,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, sys.stdout)
     except ReportbotError as error:
         print(str(error), file=sys.stderr)
+        return 1
+    except sqlite3.Error as error:
+        print(f"数据库出错（{error}）：库里已提交的内容不受影响。", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `reportbot cells --json | head`: the reader left
         return quiet_broken_pipe()

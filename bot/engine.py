@@ -2,9 +2,15 @@
 
 It owns the long-lived services (store, passage index, tokenizer, catalog of names) and is
 safe to call from several threads: the bot runs answers and loads in worker threads.
+
+It stays live while other processes (`reportbot load`, `remove`) change the store: before each
+answer it compares SQLite's data_version with the one it last saw, and when another connection
+committed it applies only the difference: reports added or removed go into or out of the search
+index and the catalog (docs/operations.md). Opened read-only it writes nothing at all.
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -22,14 +28,16 @@ from bot.intent import Intent, Route
 from bot.replies import combined_answer, help_answer, refusal_answer, with_answered_year
 from bot.understand import describe, understand
 from index import tokenizer
-from index.errors import ReportbotError
+from index.errors import ReportbotError, ReportNotFoundError, StoreError
+from index.faults import fault_point
 from index.leads import Lead
 from index.ingest import PreparedReport, prepare_many, prepare_report, store_report
 from index.lexicon import Lexicon, load_lexicon
 from index.report import TableRead
 from index.search import PassageIndex
-from index.store import (cell_rows, find_report, list_reports, open_store, read_only_query,
-                         remove_report, report_findings)
+from index.store import (MAX_OUTPUT_BYTES, StoredReport, cell_rows, data_version, find_report, get_report,
+                         list_reports, open_store, read_only_query, reading, remove_report, report_findings,
+                         resolve_report, writing)
 
 
 @dataclass(frozen=True)
@@ -85,14 +93,26 @@ class ReportSummary:
 
 @dataclass(frozen=True)
 class SqlResult:
-    """Rows of a read-only query."""
+    """Rows of a read-only query; ``limit`` says which bound cut them short ("" when none did)."""
 
     columns: list[str]
     rows: list[tuple]
     truncated: bool
+    limit: str = ""
 
 
-_COMMIT_BATCH = 25  # files saved per commit by load_many
+def write_failure(error: sqlite3.Error) -> StoreError:
+    """Turn SQLite's failure to write into a message saying what happened to the store."""
+    text = str(error)
+    if "full" in text:
+        return StoreError("磁盘已满（或数据库已到大小上限）：这次的改动没有写入，库里原有的内容不受影响。腾出空间后再试。")
+    if "locked" in text or "busy" in text:
+        return StoreError("数据库正被另一个进程写入，等了 30 秒仍未轮到：这次的改动没有写入，稍后再试。")
+    if "readonly" in text or "read-only" in text:
+        return StoreError("数据库文件不可写：检查文件和所在文件夹的权限。这次的改动没有写入。")
+    return StoreError(f"写入数据库失败（{text}）：这次的改动没有写入，库里原有的内容不受影响。")
+
+
 _CARD_FIELDS = (("requests.new", "total"), ("requests.handled", "total"), ("requests.granted", "total"),
                 ("requests.denied", "total"), ("requests.carried_over", "total"), ("normative.in_force", None),
                 ("licensing.decisions", None), ("penalty.decisions", None), ("compulsion.decisions", None),
@@ -102,29 +122,66 @@ _CARD_FIELDS = (("requests.new", "total"), ("requests.handled", "total"), ("requ
 class Engine:
     """Understands questions, answers them from the store, and loads or removes reports."""
 
-    def __init__(self, db_path: Path, *, lexicon: Lexicon | None = None, today: date | None = None) -> None:
+    def __init__(self, db_path: Path, *, lexicon: Lexicon | None = None, today: date | None = None,
+                 read_only: bool = False) -> None:
+        """Open the store (read-only: writing nothing, not even on open) and its search index."""
         self.db_path = Path(db_path)
         self.lexicon = lexicon or load_lexicon()
         self.today = today
+        self.read_only = read_only
         self._lock = threading.RLock()
-        self.db = open_store(self.db_path, lexicon=self.lexicon)
-        self.index = PassageIndex(self.db)
+        self.db = open_store(self.db_path, lexicon=self.lexicon, read_only=read_only)
+        # The stamp first, then the reports, then the index: a commit in between makes the
+        # next refresh apply the difference again, which is harmless, never missing it.
+        self._seen_version = data_version(self.db)
+        self._reports = list_reports(self.db)
+        self.index = PassageIndex(self.db, read_only=read_only)
         self._catalog: Catalog | None = None
 
     @classmethod
-    def open(cls, db_path: Path, *, today: date | None = None) -> "Engine":
+    def open(cls, db_path: Path, *, today: date | None = None, read_only: bool = False) -> "Engine":
         """Open the store and index and warm the tokenizer and the names, so the first answer is fast."""
         tokenizer.warm_up()
-        engine = cls(db_path, today=today)
+        engine = cls(db_path, today=today, read_only=read_only)
         tokenizer.add_words(name for body in engine.catalog.bodies for name in (body.body, body.region))
         return engine
 
     def close(self) -> None:
         """Keep the search index for the next start, refresh SQLite's statistics, close the database."""
         with self._lock:
-            self.index.close()
-            self.db.execute("PRAGMA optimize")
+            if not self.read_only:
+                try:
+                    self.index.close()
+                    self.db.execute("PRAGMA optimize")
+                except sqlite3.OperationalError:  # busy or full: the kept index and statistics are only a speed-up
+                    pass
             self.db.close()
+
+    def refresh(self) -> bool:
+        """Catch up with what other processes committed; cheap (one PRAGMA) when nothing was.
+
+        Returns whether anything was committed since the last call. Only the difference is
+        applied: the postings of reports added, the rows of reports removed, a new catalog.
+        """
+        with self._lock:
+            version = data_version(self.db)
+            if version == self._seen_version:
+                return False
+            with reading(self.db):
+                reports = list_reports(self.db)
+                known = {r.id for r in self._reports}
+                ids = {r.id for r in reports}
+                for report_id in known - ids:
+                    self.index.forget(report_id)
+                added = [r for r in reports if r.id not in known]
+                if added:
+                    tokenizer.add_words(name for r in added for name in (r.body, r.region))
+                    self.index.take(r.id for r in added)
+            if reports != self._reports:
+                self._catalog = None
+            self._reports = reports
+            self._seen_version = version
+            return True
 
     @property
     def catalog(self) -> Catalog:
@@ -138,22 +195,26 @@ class Engine:
     def understand(self, question: str, *, context: Intent | None = None) -> Intent:
         """Parse a question (a follow-up when a context is given) into an Intent."""
         with self._lock:
+            self.refresh()
             return understand(question, self.catalog, self.lexicon, today=self.today, context=context)
 
     def ask(self, question: str, *, context: Intent | None = None) -> Answer:
         """Answer a question in Chinese, with its source; a follow-up when a context is given."""
         with self._lock:
+            self.refresh()
             return self.answer(self.understand(question, context=context))
 
     def choose(self, intent: Intent, report_id: int) -> Answer:
         """Answer an ambiguous question again for the report the user picked."""
         with self._lock:
+            self.refresh()
             chosen = replace(intent, report_id=report_id, ambiguous=(), bodies=(), unknown_places=())
             return self.answer(replace(chosen, reading=describe(chosen, self.catalog, self.lexicon)))
 
     def answer(self, intent: Intent) -> Answer:
         """Route an intent to its answer: help, a refusal, each of its parts, or one route's answer."""
         with self._lock:
+            self.refresh()
             if intent.route == Route.HELP:
                 return help_answer(intent, self.examples())
             if asks_for_leads(intent.question):  # 有什么值得关注的, 年报有什么问题 (docs/leads.md)
@@ -200,33 +261,41 @@ class Engine:
     def load_many(self, paths: list[Path], *, max_bytes: int | None = None) -> Iterator[tuple[Path, LoadOutcome | ReportbotError]]:
         """Load files in order, preparing them on every core; a bad file yields its error.
 
-        Saves are committed a batch at a time (a commit was half of a save's cost); each file
-        still goes in all or nothing, as a savepoint, and is reported once its batch is committed.
+        Each report is saved and committed on its own, all or nothing: a long load never holds
+        the write lock for more than one report, so other processes keep loading and removing.
         """
-        batch: list[tuple[Path, PreparedReport | ReportbotError]] = []
-        for item in prepare_many(paths, max_bytes=max_bytes):
-            batch.append(item)
-            if len(batch) == _COMMIT_BATCH:
-                yield from self._store_batch(batch)
-                batch = []
-        yield from self._store_batch(batch)
-
-    def _store_batch(self, batch: list[tuple[Path, PreparedReport | ReportbotError]]) -> list[tuple[Path, LoadOutcome | ReportbotError]]:
-        with self._lock, self.db.atomic():
-            return [(path, prepared if isinstance(prepared, ReportbotError) else self._store(prepared))
-                    for path, prepared in batch]
+        for path, prepared in prepare_many(paths, max_bytes=max_bytes):
+            if not isinstance(prepared, ReportbotError):
+                try:
+                    prepared = self._store(prepared)
+                except ReportbotError as error:
+                    prepared = error
+            yield path, prepared
 
     def _store(self, prepared: PreparedReport) -> LoadOutcome:
         report = prepared.report
         # One transaction for the report and its search terms: one commit per load, and the
         # stored term ids never disagree with the stored passages.
-        with self._lock, self.db.atomic():
-            saved = store_report(self.db, prepared, self.lexicon)
+        with self._lock:
+            try:
+                with writing(self.db):
+                    saved = store_report(self.db, prepared, self.lexicon)
+                    if not saved.unchanged:
+                        if saved.replaced:
+                            self.index.remove_report(saved.replaced.id)
+                        self.index.add_report(saved.report.id)
+                    fault_point("save.indexed")
+            except sqlite3.Error as error:
+                self._rebuild_index()
+                raise write_failure(error) from error
+            except BaseException:
+                self._rebuild_index()
+                raise
+            fault_point("save.committed")
             if not saved.unchanged:
-                if saved.replaced:
-                    self.index.remove_report(saved.replaced.id)
-                self.index.add_report(saved.report.id)
                 self._catalog = None
+                self._reports = [r for r in self._reports if saved.replaced is None or r.id != saved.replaced.id]
+                self._reports.append(saved.report)
             stored = saved.report
             return LoadOutcome(
                 report_id=stored.id, title=stored.title, body=stored.body, region=stored.region, year=stored.year,
@@ -235,23 +304,55 @@ class Engine:
                 replaced=saved.replaced.title if saved.replaced else None, unchanged=saved.unchanged,
                 table_reads=report.table_reads)
 
-    def remove(self, name: str) -> str:
-        """Remove one report (by id, title or body and year); return its title."""
+    def _rebuild_index(self) -> None:
+        """After a failed write, make the in-memory index match the store again (rare: disk full)."""
+        try:
+            self.index._invert()  # noqa: SLF001 - the one place a write failed half-way in memory
+        except sqlite3.Error:
+            pass
+
+    def remove(self, name: str) -> StoredReport:
+        """Remove the one report a name names exactly (id, title, or body and year); return it.
+
+        Raises AmbiguousReportError, listing the candidates, for a partial or shared name.
+        """
         with self._lock:
-            report = find_report(self.db, name)
-            remove_report(self.db, report.id)
-            self.index.remove_report(report.id)
+            self.refresh()
+            return self.remove_id(resolve_report(self.db, name).id)
+
+    def resolve(self, name: str) -> StoredReport:
+        """The one report a name names exactly, for a confirmation before removing it."""
+        with self._lock:
+            self.refresh()
+            return resolve_report(self.db, name)
+
+    def remove_id(self, report_id: int) -> StoredReport:
+        """Remove one report by id, with its passages in the search index, in one transaction."""
+        with self._lock:
+            try:
+                with writing(self.db):
+                    report = get_report(self.db, report_id)
+                    if report is None:
+                        raise ReportNotFoundError("这份报告已经不在库里了（可能刚被别人删除或替换），没有删除任何报告。")
+                    remove_report(self.db, report_id)
+                    self.index.remove_report(report_id)
+            except sqlite3.Error as error:
+                self._rebuild_index()
+                raise write_failure(error) from error
             self._catalog = None
-            return report.title
+            self._reports = [r for r in self._reports if r.id != report_id]
+            return report
 
     def reports(self) -> list[ReportSummary]:
         """The loaded reports."""
         with self._lock:
+            self.refresh()
             return [ReportSummary(r.id, r.title, r.body, r.region, r.year, r.cells, r.findings) for r in list_reports(self.db)]
 
     def report_card(self, name: str) -> Answer:
         """A report's headline figures from the three tables, and its findings."""
         with self._lock:
+            self.refresh()
             report = find_report(self.db, name)
             cells = {(c.field, c.applicant): c for c in cell_rows(self.db, report_ids=[report.id])}
             lines = [report.title, f"发布机关：{report.body}；年度：{report.year}" + (f"；发布日期：{report.published}" if report.published else "")]
@@ -271,6 +372,7 @@ class Engine:
     def check(self, name: str | None = None) -> Answer:
         """The findings of one report, or of every report."""
         with self._lock:
+            self.refresh()
             if name:
                 report = find_report(self.db, name)
                 intent = Intent(question=f"/check {name}", route=Route.CHECK, report_id=report.id)
@@ -281,16 +383,19 @@ class Engine:
     def leads(self, name: str | None = None, *, kinds: tuple[str, ...] = ()) -> list[Lead]:
         """The story leads of the reports a name means (every report without one), ranked (docs/leads.md)."""
         with self._lock:
+            self.refresh()
             return leads_for(self.db, self.catalog, name, kinds=kinds)
 
-    def sql(self, query: str, *, max_rows: int = 200, timeout_s: float = 5.0) -> SqlResult:
-        """Run one read-only SELECT on the store."""
-        columns, rows, truncated = read_only_query(self.db_path, query, max_rows=max_rows, timeout_s=timeout_s)
-        return SqlResult(columns, rows, truncated)
+    def sql(self, query: str, *, max_rows: int = 200, timeout_s: float = 5.0,
+            max_bytes: int = MAX_OUTPUT_BYTES) -> SqlResult:
+        """Run one read-only SELECT on the store, bounded in time, value length, rows and bytes."""
+        result = read_only_query(self.db_path, query, max_rows=max_rows, timeout_s=timeout_s, max_bytes=max_bytes)
+        return SqlResult(result.columns, result.rows, result.truncated, result.limit)
 
     def examples(self) -> list[str]:
         """Example questions drawn from the loaded reports, for /help."""
         with self._lock:
+            self.refresh()
             reports = self.catalog.reports
             if not reports:
                 return ["（库里还没有报告：管理员可以直接把报告文件发给我。）"]

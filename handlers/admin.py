@@ -1,4 +1,4 @@
-"""Admins' actions: load a report file (or a .zip of them), /remove NAME, /sql SELECT ….
+"""Admins' actions: load a report file (or a .zip of them), /sql SELECT … (/remove: handlers/removal.py).
 
 Anyone not listed in REPORTBOT_ADMINS gets one refusal line and nothing changes. Loads and
 removals hold the load lock, one at a time; parsing runs in a worker thread, so other chats
@@ -54,7 +54,10 @@ async def _download_and_load(svc: Services, document: Document, progress: Messag
     """Fetch the file, then load it (a .zip file by file); return the summary as HTML."""
     name = document.file_name or "report"
     with tempfile.TemporaryDirectory(prefix="reportbot-") as folder:
-        path = Path(folder) / f"upload{Path(name).suffix}"
+        suffix = Path(name).suffix
+        # Only the suffix of the user's name is used on disk, and only a plausible one: an
+        # over-long or broken name is then refused with a message by the load (check_source).
+        path = Path(folder) / f"upload{suffix if len(suffix) <= 16 and suffix.isprintable() else ''}"
         await (await document.get_file()).download_to_drive(path)
         await progress.edit_text("正在解析…")
         try:
@@ -126,20 +129,6 @@ async def _finish(context: ContextTypes.DEFAULT_TYPE, progress: Message, text: s
         await context.bot.send_message(progress.chat_id, chunk)
 
 
-async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Remove a report: /remove 伊春市2023."""
-    svc = services(context)
-    if await _refused(update, svc):
-        return
-    name = " ".join(context.args)
-    if not name:
-        await update.effective_message.reply_text("用法：/remove 报告名称（见 /reports）")
-        return
-    async with svc.load_lock:
-        title = await asyncio.to_thread(svc.engine.remove, name)
-    await update.effective_message.reply_text(f"已删除：{html.escape(title)}")
-
-
 async def on_sql(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Run a read-only query: /sql SELECT …; many rows come back as a CSV file."""
     svc = services(context)
@@ -171,7 +160,7 @@ def _monospace(result: SqlResult) -> str:
 
 
 def _truncated(result: SqlResult) -> str:
-    return f"\n（只显示前 {SQL_MAX_ROWS} 行）" if result.truncated else ""
+    return f"\n（{result.limit or f'只显示前 {SQL_MAX_ROWS} 行'}）" if result.truncated else ""
 
 
 async def _refused(update: Update, svc: Services) -> bool:

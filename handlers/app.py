@@ -29,7 +29,7 @@ from telegram.ext import (
 
 from bot.engine import Engine
 from bot.settings import Settings
-from handlers import admin, callbacks, commands, export, leads, questions
+from handlers import admin, callbacks, commands, export, leads, questions, removal
 from handlers.errors import on_error
 from handlers.keyboards import CHOOSE_PATTERN, PAGE_PATTERN
 from handlers.ratelimit import RateLimiter, limit_rate
@@ -62,7 +62,7 @@ def build_application(settings: Settings) -> Application:
             CommandHandler("check", commands.on_check),
             CommandHandler("leads", leads.on_leads),
             CommandHandler("csv", commands.on_csv),
-            CommandHandler("remove", admin.on_remove),
+            CommandHandler("remove", removal.on_remove),
             CommandHandler("sql", admin.on_sql),
             CommandHandler("export", export.on_export),
             MessageHandler(filters.COMMAND, commands.on_unknown_command),
@@ -71,6 +71,7 @@ def build_application(settings: Settings) -> Application:
             CallbackQueryHandler(callbacks.on_choose, pattern=CHOOSE_PATTERN),
             CallbackQueryHandler(callbacks.on_page, pattern=PAGE_PATTERN),
             CallbackQueryHandler(leads.on_lead_button, pattern=leads.LEAD_PATTERN),
+            CallbackQueryHandler(removal.on_remove_button, pattern=removal.REMOVE_PATTERN),
         ]
     )
     application.add_error_handler(on_error)

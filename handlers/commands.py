@@ -34,7 +34,7 @@ HELP = """我能回答各地《政府信息公开工作年度报告》里的问�
 
 ADMIN_HELP = """
 管理员：直接发送报告文件（txt、md、docx、pdf、html、doc，或打包成 zip）即可加载；
-/remove 名称 删除报告
+/remove 编号或机关+年度（如 /remove 伊春市2023）删除报告，按按钮确认后才删除
 /sql SELECT … 只读查询数据库
 /export 导出整个数据库为 Excel 工作簿（/export csv 导出 CSV 文件）"""
 

@@ -19,3 +19,15 @@ class ReportNotFoundError(ReportbotError):
 
 class ReadOnlyQueryError(ReportbotError):
     """A query given to the read-only SQL command would write, or is not a single SELECT."""
+
+
+class StoreError(ReportbotError):
+    """The database cannot be used as asked: missing, older or newer than the code, busy or full."""
+
+
+class AmbiguousReportError(ReportNotFoundError):
+    """A name given for removal matches several reports, or none exactly: nothing was removed."""
+
+    def __init__(self, message: str, candidates: tuple = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates

@@ -10,6 +10,11 @@ The passages' tokens are kept in SQLite as int32 term ids (tables ``search_terms
 The inverted arrays themselves are kept too (``search_snapshot``), stamped with a counter of
 index changes (``search_state``) that every add and remove bumps, in any process: start-up
 loads a current snapshot instead of inverting again (docs/benchmarks.md).
+
+A long-lived index follows the store as other processes change it: ``take`` adds the reports
+they saved from their stored term ids, ``forget`` drops the ones they removed, both in memory
+only (bot/engine.py calls them when SQLite's data_version says another connection committed).
+Opened read-only, the index writes nothing: it loads the snapshot or inverts in memory.
 """
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import sqlite_utils
 
+from index.faults import fault_point
+from index.store import reading, writing
 from index.tokenizer import tokenize
 
 # BM25+ parameters: the usual k1 and b; delta = 1 as Lv & Zhai recommend. Chosen on the samples'
@@ -65,32 +72,42 @@ class Hit:
 class PassageIndex:
     """BM25+ search over the ``passages`` table, kept current by add_report/remove_report."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        """Build from the stored tokens (no re-segmentation), first storing any missing term ids."""
+    def __init__(self, db: sqlite_utils.Database, *, read_only: bool = False) -> None:
+        """Build from the stored tokens (no re-segmentation), first storing any missing term ids.
+
+        ``read_only``: write nothing (the store was opened read-only); missing term ids are
+        then left missing and a stale snapshot is inverted in memory only.
+        """
         self._db = db
+        self._read_only = read_only
         self._lock = threading.RLock()
         self._vocab: dict[str, int] = {}
-        with db.atomic():
-            for statement in SCHEMA:
-                db.execute(statement)
+        self._vocab_seen = 0  # every search_terms id up to this one is in _vocab
+        if not read_only and not {"search_terms", "passage_terms", "search_snapshot", "search_state"} <= set(db.table_names()):
+            with writing(db):
+                for statement in SCHEMA:
+                    db.execute(statement)
+        with reading(db):
             if self._load_snapshot():
                 return
-            if "passages" in db.table_names():
+        if not read_only and "passages" in db.table_names():
+            with writing(db):
                 self._sync_stored_terms()
         self._invert()
-        self._save_snapshot()
+        if not read_only:
+            self._save_snapshot()
 
     def close(self) -> None:
         """Keep the index for the next start when reports were added or removed since it was kept."""
         with self._lock:
-            if self._changes() != self._snapshot_changes:
+            if not self._read_only and self._changes() != self._snapshot_changes:
                 self._invert()
                 self._save_snapshot()
 
     def add_report(self, report_id: int) -> None:
         """Index (or re-index) one report's passages after the store has saved them."""
         with self._lock:
-            with self._db.atomic():
+            with writing(self._db):
                 self.remove_report(report_id)
                 self._bump()
                 stored = self._db.execute(
@@ -102,15 +119,43 @@ class PassageIndex:
 
     def remove_report(self, report_id: int) -> None:
         """Forget one report's passages (after the store removed or replaced it)."""
-        with self._lock, self._db.atomic():
+        with self._lock, writing(self._db):
             self._db.execute("DELETE FROM passage_terms WHERE report_id = ?", [report_id])
             self._bump()
+            self.forget(report_id)
+
+    def forget(self, report_id: int) -> None:
+        """Drop a report's passages from this index only (another process removed it)."""
+        with self._lock:
             rows = self._report_rows.pop(report_id, None)
             if rows is None:
                 return
             self._alive[rows] = False
             self._docs -= len(rows)
             self._total_length -= int(self._lengths[rows].sum())
+
+    def take(self, report_ids: Iterable[int]) -> None:
+        """Add reports another process saved, from their stored term ids, to this index only.
+
+        A report already indexed is replaced; one whose term ids are gone (removed meanwhile)
+        is only dropped. Costs the reports' postings, never an inversion.
+        """
+        with self._lock, reading(self._db):
+            self._read_new_terms()
+            for report_id in report_ids:
+                self.forget(report_id)
+                stored = self._db.execute(
+                    "SELECT passage_id, term_ids FROM passage_terms WHERE report_id = ? ORDER BY passage_id", [report_id]
+                ).fetchall()
+                if stored:
+                    self._append(report_id, [passage_id for passage_id, _ in stored],
+                                 [np.frombuffer(blob, dtype="<i4") for _, blob in stored])
+
+    def _read_new_terms(self) -> None:
+        """Add the terms other processes stored since this index last read them."""
+        rows = self._db.execute("SELECT term, id FROM search_terms WHERE id > ?", [self._vocab_seen]).fetchall()
+        self._vocab.update(rows)
+        self._vocab_seen = max((term_id for _, term_id in rows), default=self._vocab_seen)
 
     def search(self, query: str, *, report_ids: Collection[int] | None = None, limit: int = 5) -> list[Hit]:
         """Return the best passages for a question, best first; [] when nothing matches.
@@ -194,12 +239,13 @@ class PassageIndex:
 
     def _invert(self) -> None:
         """Load the stored term ids and build the inverted index (rows grouped by report)."""
-        with self._lock, self._db.atomic():
+        with self._lock, reading(self._db):
             self._snapshot_changes = self._changes()
             stored = self._db.execute(
                 "SELECT passage_id, report_id, term_ids FROM passage_terms ORDER BY report_id, passage_id"
             ).fetchall()
             self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
+            self._vocab_seen = max(self._vocab.values(), default=0)
             passage_ids, report_ids, blobs = zip(*stored) if stored else ((), (), ())
             self._passage_ids = np.array(passage_ids, dtype=np.int64)
             self._lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // 4  # int32 ids
@@ -216,6 +262,8 @@ class PassageIndex:
 
     def _changes(self) -> int:
         """How many times any process has changed the stored index."""
+        if "search_state" not in self._db.table_names():
+            return 0
         row = self._db.execute("SELECT value FROM search_state WHERE name = 'changes'").fetchone()
         return row[0] if row else 0
 
@@ -225,8 +273,9 @@ class PassageIndex:
 
     def _save_snapshot(self) -> None:
         """Store the inverted arrays (with no pending part), stamped with the change count they reflect."""
-        with self._db.atomic():
+        with writing(self._db):
             self._db.execute("DELETE FROM search_snapshot")
+            fault_point("snapshot.saving")
             arrays = {"passage_ids": self._passage_ids, "report_ids": self._row_reports, "lengths": self._lengths,
                       "posting_rows": self._posting_rows, "posting_tfs": self._posting_tfs,
                       "term_starts": self._term_starts}
@@ -250,6 +299,7 @@ class PassageIndex:
             return False
         self._snapshot_changes = int(stored["changes"])
         self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
+        self._vocab_seen = max(self._vocab.values(), default=0)
         self._passage_ids = arrays["passage_ids"].astype(np.int64)
         self._row_reports = arrays["report_ids"].astype(np.int64)
         self._lengths = arrays["lengths"].astype(np.int64)

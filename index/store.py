@@ -10,16 +10,20 @@ import os
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
+from urllib.parse import quote
 
 import sqlite_utils
 
 from index.document import Document
 from index.facts import FACT_INSERT, fact_rows
-from index.errors import ReadOnlyQueryError, ReportNotFoundError
+from index.errors import AmbiguousReportError, ReadOnlyQueryError, ReportNotFoundError, StoreError
+from index.faults import fault_point
 from index.lexicon import DATA_DIR, Lexicon, load_lexicon
 from index.report import Report
 
@@ -204,6 +208,63 @@ _MIGRATIONS: tuple[str, ...] = (
            AND a.field || CASE WHEN a.applicant IS NULL THEN '' ELSE '[' || a.applicant || ']' END = j.value
           WHERE a.value IS NOT NULL AND abs(a.value - f.value) <= f.tolerance);
     """,
+    # The search index's tables (index/search.py) belong to the schema, so a store opened
+    # read-only always has them (before, the first PassageIndex created them).
+    """
+    CREATE TABLE IF NOT EXISTS search_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);
+    CREATE TABLE IF NOT EXISTS passage_terms (
+        passage_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, term_ids BLOB NOT NULL);
+    CREATE INDEX IF NOT EXISTS passage_terms_report ON passage_terms(report_id);
+    CREATE TABLE IF NOT EXISTS search_snapshot (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS search_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    """,
+    # Counts as integers (88300, not 88300.0) for everyone reading the file: NUMERIC affinity
+    # stores a whole number as an INTEGER and keeps a decimal (12372.0506 万元) a REAL; the
+    # printed text stays in cells.raw. A table rebuild: SQLite cannot change a column's type.
+    # legacy_alter_table keeps the views, which name "cells", untouched by the rename.
+    """
+    PRAGMA legacy_alter_table = ON;
+    CREATE TABLE cells_numeric (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        table_name TEXT NOT NULL,
+        field TEXT NOT NULL,
+        label TEXT NOT NULL,
+        applicant TEXT,
+        applicant_label TEXT,
+        value NUMERIC,
+        unit TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        row_label TEXT NOT NULL,
+        inferred INTEGER NOT NULL DEFAULT 0,
+        derived INTEGER NOT NULL DEFAULT 0,
+        inputs TEXT,
+        method TEXT NOT NULL DEFAULT 'printed'
+    );
+    INSERT INTO cells_numeric (id, report_id, table_name, field, label, applicant, applicant_label, value, unit,
+        raw, row_label, inferred, derived, inputs, method)
+    SELECT id, report_id, table_name, field, label, applicant, applicant_label, value, unit,
+        raw, row_label, inferred, derived, inputs, method FROM cells;
+    DROP TABLE cells;
+    ALTER TABLE cells_numeric RENAME TO cells;
+    CREATE INDEX cells_field ON cells(field, applicant, report_id, value);
+    CREATE INDEX cells_report ON cells(report_id, field, applicant);
+    CREATE TABLE findings_numeric (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        message TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        expected NUMERIC,
+        actual NUMERIC
+    );
+    INSERT INTO findings_numeric (id, report_id, rule, message, fields, expected, actual)
+    SELECT id, report_id, rule, message, fields, expected, actual FROM findings;
+    DROP TABLE findings;
+    ALTER TABLE findings_numeric RENAME TO findings;
+    CREATE INDEX findings_report ON findings(report_id);
+    PRAGMA legacy_alter_table = OFF;
+    """,
 )
 
 
@@ -268,38 +329,170 @@ def default_db_path() -> Path:
     return Path(os.environ.get("REPORTBOT_DB") or DATA_DIR / "reports.db")
 
 
-def open_store(path: Path | str | None = None, *, lexicon: Lexicon | None = None) -> sqlite_utils.Database:
-    """Open (creating or migrating) the store; ':memory:' gives a throwaway one for tests."""
+def open_store(path: Path | str | None = None, *, lexicon: Lexicon | None = None,
+               read_only: bool = False) -> sqlite_utils.Database:
+    """Open the store; ':memory:' gives a throwaway one for tests.
+
+    For writing, the file is created or migrated and the reference tables refreshed (each only
+    when needed, under the write lock). Read-only, nothing is written at all: a file whose
+    schema is older than the code is refused with a message saying how to upgrade it.
+    """
     if path is None or str(path) == ":memory:":
         db = sqlite_utils.Database(memory=True)
+    elif read_only:
+        return _open_read_only(Path(path))
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
-    db.execute("PRAGMA foreign_keys = ON")
-    if path is not None and str(path) != ":memory:":
-        # WAL with synchronous=NORMAL: a load still commits as one transaction, without an fsync each.
-        db.execute("PRAGMA journal_mode = WAL")
+        # timeout: how long a writer waits for another process's write transaction (busy timeout).
+        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False))
+        try:
+            # WAL: readers never block the writer nor it them; synchronous=NORMAL: a commit
+            # without an fsync each (a power cut may lose the last commits, never corrupts).
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise StoreError(_unusable(path, error)) from error
         db.execute("PRAGMA synchronous = NORMAL")
-    _migrate(db)
+    db.execute("PRAGMA foreign_keys = ON")
+    _migrate(db, path)
     _refresh_reference(db, lexicon or load_lexicon())
     _fill_identity(db, lexicon or load_lexicon())
     return db
 
 
-def _migrate(db: sqlite_utils.Database) -> None:
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-        db.conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+# A writer waits this long for another process's write transaction before giving up.
+BUSY_TIMEOUT_S = 30.0
+
+
+def _open_read_only(path: Path) -> sqlite_utils.Database:
+    """Open an existing store with mode=ro: no migration, no reference refresh, no write."""
+    if not path.is_file():
+        raise StoreError(f"找不到数据库 {path}：先用 reportbot --db {path} load 文件或文件夹 载入报告。")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise StoreError(_unusable(path, error)) from error
+    if version != len(_MIGRATIONS):
+        conn.close()
+        raise StoreError(_version_message(path, version))
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+def _unusable(path: Path | str, error: sqlite3.DatabaseError) -> str:
+    return f"无法打开数据库 {path}（{error}）：确认它是 reportbot 的数据库文件，且当前用户可以读取。"
+
+
+def _version_message(path: Path | str, version: int) -> str:
+    """Why a store of another schema version cannot be read, and what to run."""
+    if version > len(_MIGRATIONS):
+        return (f"数据库 {path} 是更新版本的 reportbot 建立的（格式 {version}，本程序只认识到 {len(_MIGRATIONS)}）："
+                "请先升级程序。")
+    return (f"数据库 {path} 的格式比程序旧（格式 {version}，需要 {len(_MIGRATIONS)}），只读命令不会改动它："
+            f"先运行 reportbot --db {path} migrate 升级（载入报告时也会自动升级），再查询。")
+
+
+@contextmanager
+def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, all or nothing; nested, a savepoint inside the outer one.
+
+    It starts with BEGIN IMMEDIATE, so it waits (busy timeout) for another process's write
+    transaction to end: a transaction that begins as a reader and then writes gets "database is
+    locked" at once when another process wrote meanwhile, whatever the timeout.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():  # a savepoint
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+@contextmanager
+def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Several reads that see one state of the store (one read transaction; nested, nothing)."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def data_version(db: sqlite_utils.Database) -> int:
+    """A number that changes whenever another connection commits a change to the store."""
+    return db.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into statements (executescript would commit the transaction)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            statement = "\n".join(line for line in pending.splitlines() if not line.strip().startswith("--")).strip()
+            if statement.strip(";").strip():
+                yield statement
+            pending = ""
+
+
+def _migrate(db: sqlite_utils.Database, path: Path | str | None = None) -> None:
+    """Bring the schema up to date, in one write transaction; a current store is not written to."""
+    if db.execute("PRAGMA user_version").fetchone()[0] == len(_MIGRATIONS):
+        return
+    with writing(db):
+        # Read again under the write lock: another process may have migrated meanwhile.
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(_MIGRATIONS):
+            raise StoreError(_version_message(path or ":memory:", version))
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            for statement in _statements(script):
+                db.conn.execute(statement)
+            fault_point("migrate.applied")
+            db.conn.execute(f"PRAGMA user_version = {number}")
+
+
+def migrate_store(path: Path | str) -> tuple[int, int]:
+    """Upgrade a store's schema to the code's; return the versions before and after."""
+    if not Path(path).is_file():
+        raise StoreError(f"找不到数据库 {path}。")
+    with sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True) as probe:
+        before = probe.execute("PRAGMA user_version").fetchone()[0]
+    open_store(path).close()
+    return before, len(_MIGRATIONS)
 
 
 def _refresh_reference(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
-    with db.atomic():
-        db["fields"].upsert_all(
-            ({"code": f.code, "label": f.label, "table_name": f.table, "unit": f.unit, "derived": int(bool(f.derived))} for f in lexicon.fields),
-            pk="code")
-        db["applicants"].upsert_all(
-            ({"code": a.code, "label": a.label, "derived": int(bool(a.derived_from))} for a in lexicon.applicants),
-            pk="code")
+    """Make the fields and applicants tables match the lexicon, writing only when they differ."""
+    fields = {(f.code, f.label, f.table, f.unit, int(bool(f.derived))) for f in lexicon.fields}
+    applicants = {(a.code, a.label, int(bool(a.derived_from))) for a in lexicon.applicants}
+    stored_fields = set(db.execute("SELECT code, label, table_name, unit, derived FROM fields").fetchall())
+    stored_applicants = set(db.execute("SELECT code, label, derived FROM applicants").fetchall())
+    if fields <= stored_fields and applicants <= stored_applicants:
+        return
+    with writing(db):
+        db.conn.executemany(
+            "INSERT INTO fields (code, label, table_name, unit, derived) VALUES (?, ?, ?, ?, ?) ON CONFLICT(code)"
+            " DO UPDATE SET label = excluded.label, table_name = excluded.table_name, unit = excluded.unit,"
+            " derived = excluded.derived", sorted(fields))
+        db.conn.executemany(
+            "INSERT INTO applicants (code, label, derived) VALUES (?, ?, ?) ON CONFLICT(code)"
+            " DO UPDATE SET label = excluded.label, derived = excluded.derived", sorted(applicants))
 
 
 def _fill_identity(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
@@ -309,7 +502,7 @@ def _fill_identity(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
         return
     from index.identity import resolve_body  # the gazetteer loads only when there is something to fill
 
-    with db.atomic():
+    with writing(db):
         for report_id, body in rows:
             resolved = resolve_body(body, lexicon)
             db.conn.execute("UPDATE reports SET body_id = ?, region_code = ? WHERE id = ? AND body_id = ''",
@@ -363,6 +556,42 @@ def find_report(db: sqlite_utils.Database, name: str) -> StoredReport:
     return max(matches, key=lambda r: r.year)
 
 
+def resolve_report(db: sqlite_utils.Database, name: str) -> StoredReport:
+    """The one report a name names exactly: its id, its title, or its body (or place) and year.
+
+    For removal: a partial or shared name is never guessed (伊; 伊春市 when it has two years).
+
+    Raises:
+        AmbiguousReportError: no report is named exactly; the message lists the candidates.
+    """
+    compact = re.sub(r"\s+", "", name)
+    reports = list_reports(db)
+    if compact.isdigit():
+        found = [r for r in reports if r.id == int(compact)]
+        if found:
+            return found[0]
+    exact = [r for r in reports if r.title == compact]
+    year_match = re.search(r"(19|20)\d{2}", compact)
+    year = int(year_match.group(0)) if year_match else None
+    place = re.sub(r"(19|20)\d{2}年?度?", "", compact)
+    if not exact and place:  # 伊春市2023; or 伊春市 alone when it has a single report
+        exact = [r for r in reports if (year is None or r.year == year) and place in (r.body, r.name)]
+    if len(exact) == 1:
+        return exact[0]
+    candidates = exact or [r for r in reports if place and (place in r.body or place in r.region or place in r.title)
+                           and (year is None or r.year == year)]
+    if not candidates:
+        raise AmbiguousReportError(f"没有找到“{name}”这份报告，没有删除任何报告。用 /reports（或 reportbot reports）看已载入的报告。")
+    shown = candidates[:20]
+    lines = [f"“{name}”不是一份报告的确切名称，没有删除任何报告。可能是："]
+    lines += [f"  {r.id}  {r.name}{r.year}  {r.title}" for r in shown]
+    if len(candidates) > len(shown):
+        lines.append(f"  ……共 {len(candidates)} 份")
+    example = shown[0]
+    lines.append(f"请用编号或“机关+年度”指明要删除的那一份，例如 {example.id} 或 {example.name}{example.year}。")
+    raise AmbiguousReportError("\n".join(lines), tuple(candidates))
+
+
 def save_report(db: sqlite_utils.Database, report: Report, document: Document,
                 tokens: Sequence[str], lexicon: Lexicon | None = None) -> SaveResult:
     """Store a parsed report in one transaction: all of it or nothing.
@@ -371,16 +600,18 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
     the old one (the result says which).
     """
     lexicon = lexicon or load_lexicon()
-    same = db.execute("SELECT id FROM reports WHERE sha256 = ?", [document.sha256]).fetchone()
-    if same:
-        return SaveResult(get_report(db, same[0]), None, unchanged=True)
     applicant_labels = {a.code: a.label for a in lexicon.applicants}
-    # Another version of the same body and year: the same name, or the same body_id (伊川县政府办 and
-    # 伊川县人民政府办公室 are one body).
-    old = db.execute("SELECT id FROM reports WHERE (body = ? OR (body_id = ? AND body_id != '')) AND year = ?"
-                     " ORDER BY body = ? DESC", [report.body, report.body_id, report.year, report.body]).fetchone()
-    replaced = get_report(db, old[0]) if old else None
-    with db.atomic():
+    # The checks happen inside the write transaction: another process may have saved the same
+    # file, or another version of the report, since this one was parsed.
+    with writing(db):
+        same = db.execute("SELECT id FROM reports WHERE sha256 = ?", [document.sha256]).fetchone()
+        if same:
+            return SaveResult(get_report(db, same[0]), None, unchanged=True)
+        # Another version of the same body and year: the same name, or the same body_id (伊川县政府办 and
+        # 伊川县人民政府办公室 are one body).
+        old = db.execute("SELECT id FROM reports WHERE (body = ? OR (body_id = ? AND body_id != '')) AND year = ?"
+                         " ORDER BY body = ? DESC", [report.body, report.body_id, report.year, report.body]).fetchone()
+        replaced = get_report(db, old[0]) if old else None
         if replaced:
             db.execute("DELETE FROM reports WHERE id = ?", [replaced.id])
         # Plain SQL throughout: sqlite-utils' per-call table inspection and per-row conversion
@@ -395,6 +626,7 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
              sum(1 for c in report.cells if not c.derived), len(report.findings),
              report.body_id, report.region_code, report.printed_body,
              json.dumps(list(report.identity_notes), ensure_ascii=False))).lastrowid
+        fault_point("save.begun")
         db.conn.executemany(
             "INSERT INTO sections (report_id, number, heading, subsections) VALUES (?, ?, ?, ?)",
             [(report_id, s.number, s.heading, json.dumps(list(s.subsections), ensure_ascii=False)) for s in report.sections])
@@ -422,7 +654,7 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
 
 def remove_report(db: sqlite_utils.Database, report_id: int) -> None:
     """Delete a report and everything extracted from it."""
-    with db.atomic():
+    with writing(db):
         db.execute("DELETE FROM reports WHERE id = ?", [report_id])
 
 
@@ -478,39 +710,189 @@ def report_findings(db: sqlite_utils.Database, report_id: int) -> list[tuple[str
 
 
 # sqlite3 authorizer codes a read-only query may use: SELECT, READ, FUNCTION, RECURSIVE (WITH).
-_READ_ACTIONS = {21, 20, 31, 33}
+_READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, 33}
+# Functions a query may not call: ones that hand out pointers (fts3_tokenizer returns the address
+# of a tokenizer; with a second argument it installs one), load code (load_extension), or
+# change or probe state outside the query (the FTS and R-Tree helpers, sqlite_log).
+REFUSED_FUNCTIONS = frozenset({
+    "fts3_tokenizer", "load_extension", "fts5", "fts5_source_id", "sqlite_log", "optimize", "matchinfo",
+    "offsets", "snippet", "highlight", "bm25", "rtreecheck", "rtreedepth", "rtreenode", "readfile", "writefile",
+    "edit", "sqlite_dbpage",
+})
+# Bounds of one read-only query: one value (SQLITE_LIMIT_LENGTH), the query's text, and what
+# it may print in all (the output budget): no query holds gigabytes, whatever it computes.
+MAX_VALUE_BYTES = 1_000_000
+MAX_QUERY_BYTES = 100_000
+MAX_OUTPUT_BYTES = 5_000_000
+# printf/format: the time limit is checked between the engine's steps, and a single
+# printf('%.*c', 1000000000, 'x') runs for seconds inside one step even when the length
+# limit has cut its result, so widths and precisions beyond the length limit are refused first.
+_PRINTF_SPEC = re.compile(r"%[-+ 0#,!]*(\*|\d+)?(?:\.(\*|\d+))?(?:ll|l)?([a-zA-Z%])")
 
 
-def _authorize(action: int, *_args: object) -> int:
-    return sqlite3.SQLITE_OK if action in _READ_ACTIONS else sqlite3.SQLITE_DENY
+@dataclass(frozen=True)
+class QueryResult:
+    """Rows of a read-only query; ``limit`` says which bound cut them short ("" when none did)."""
+
+    columns: list[str]
+    rows: list[tuple]
+    truncated: bool
+    limit: str = ""
 
 
-def read_only_query(db_path: Path | str, query: str, *, max_rows: int = 200, timeout_s: float = 5.0) -> tuple[list[str], list[tuple], bool]:
+def _authorize(action: int, arg1: object, arg2: object, *_rest: object) -> int:
+    if action not in _READ_ACTIONS:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_FUNCTION and str(arg2).lower() in REFUSED_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def _bounded_printf(limit: int, refuse: Callable[[], None]):
+    """printf that refuses widths and precisions over ``limit``, then formats as SQLite does.
+
+    A refusal calls ``refuse`` (which stops the query) instead of raising: an exception inside
+    an SQL function would only surface as SQLite's "user-defined function raised exception".
+    """
+    helper = sqlite3.connect(":memory:", check_same_thread=False)
+    helper.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
+
+    def printf(form: object = None, *args: object) -> object:
+        if isinstance(form, str):
+            queue = list(args)
+            for width, precision, conversion in _PRINTF_SPEC.findall(form):
+                for part in (width, precision):
+                    size = _as_int(queue.pop(0) if queue else 0) if part == "*" else int(part or 0)
+                    if abs(size) > limit:
+                        refuse()
+                        return None
+                if conversion != "%" and queue:
+                    queue.pop(0)
+        marks = ", ".join("?" * (1 + len(args)))
+        return helper.execute(f"SELECT printf({marks})", (form, *args)).fetchone()[0]
+
+    return printf, helper
+
+
+def _as_int(value: object) -> int:
+    try:
+        return int(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _size(value: object) -> int:
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "replace"))
+    if isinstance(value, bytes):
+        return len(value)
+    return 8
+
+
+def read_only_query(db_path: Path | str, query: str, *, max_rows: int = 200, timeout_s: float = 5.0,
+                    max_bytes: int = MAX_OUTPUT_BYTES) -> QueryResult:
     """Run one SELECT on a read-only connection; refuse anything that could write.
 
-    Returns (columns, rows, truncated). A query running longer than timeout_s is interrupted.
+    Bounded four ways: the time (also inside one long function call), each value's length,
+    the rows and the bytes returned. A query over the time limit is stopped with a message;
+    one over the rows or bytes returns what fitted, ``truncated`` and the ``limit`` it hit.
     """
-    refusal = "只能执行一条只读的 SELECT 查询；写入、修改或删除数据的语句一律拒绝。"
+    refusal = "只能执行一条只读的 SELECT 查询；写入、修改或删除数据的语句，以及 load_extension、fts3_tokenizer 等函数一律拒绝。"
     text = query.strip().rstrip(";").strip()
     if not re.match(r"^(select|with)\b", text, re.I):
         raise ReadOnlyQueryError(refusal)
-    uri = f"file:{Path(db_path).resolve()}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True)
+    if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
+        raise ReadOnlyQueryError(f"查询语句太长（上限 {MAX_QUERY_BYTES // 1000} KB）。")
+    db = open_store(db_path, read_only=True)
+    conn = db.conn
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_QUERY_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1000)
+    too_wide: list[bool] = []
+
+    def refuse() -> None:
+        too_wide.append(True)
+        conn.interrupt()
+
+    printf, helper = _bounded_printf(MAX_VALUE_BYTES, refuse)
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, printf, deterministic=True)
     conn.set_authorizer(_authorize)
     deadline = time.monotonic() + timeout_s
-    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 1_000)
+    rows: list[tuple] = []
+    limit, spent = "", 0
     try:
         cursor = conn.execute(text)
         columns = [d[0] for d in cursor.description or ()]
-        rows = cursor.fetchmany(max_rows + 1)
+        while not limit:
+            batch = cursor.fetchmany(100)
+            if not batch:
+                break
+            for row in batch:
+                spent += sum(_size(v) for v in row)
+                if len(rows) == max_rows:
+                    limit = f"只显示前 {max_rows} 行"
+                elif spent > max_bytes:
+                    limit = f"结果超过 {max_bytes / 1_000_000:g} MB，只显示前 {len(rows)} 行"
+                if limit:
+                    break
+                rows.append(tuple(row))
     except sqlite3.ProgrammingError as error:  # several statements
         raise ReadOnlyQueryError(refusal) from error
     except sqlite3.DatabaseError as error:
-        if "not authorized" in str(error):
+        message = str(error)
+        if too_wide:
+            raise ReadOnlyQueryError(f"printf/format 的宽度或精度太大（上限 {MAX_VALUE_BYTES}），已拒绝。") from error
+        if "not authorized" in message or "prohibited" in message:
             raise ReadOnlyQueryError(refusal) from error
-        if "interrupted" in str(error):
+        if "interrupted" in message:
             raise ReadOnlyQueryError(f"查询超过 {timeout_s:g} 秒，已停止。请缩小范围（加 WHERE 或 LIMIT）。") from error
+        if "too big" in message:
+            raise ReadOnlyQueryError(f"查询里的某个值超过 {MAX_VALUE_BYTES // 1_000_000} MB，已停止。") from error
         raise ReadOnlyQueryError(f"查询出错：{error}") from error
     finally:
         conn.close()
-    return columns, [tuple(r) for r in rows[:max_rows]], len(rows) > max_rows
+        helper.close()
+    if too_wide:  # refused in the last step, after SQLite had nothing left to interrupt
+        raise ReadOnlyQueryError(f"printf/format 的宽度或精度太大（上限 {MAX_VALUE_BYTES}），已拒绝。")
+    return QueryResult(columns, rows, bool(limit), limit)
+
+
+def backup_store(path: Path | str, target: Path | str) -> tuple[int, int]:
+    """Copy the store to ``target`` with SQLite's online backup: consistent while others write.
+
+    The copy is one self-contained file (the write-ahead log folded in), written beside the
+    target and renamed into place, so a half-written copy is never left under its name.
+    Returns the copy's report count and size in bytes.
+    """
+    source, target = Path(path), Path(target)
+    if target.exists():
+        raise StoreError(f"{target} 已经存在：换一个文件名，或先把它移走。")
+    if not source.is_file():
+        raise StoreError(f"找不到数据库 {source}。")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.unlink(missing_ok=True)
+    reader = sqlite3.connect(f"file:{quote(str(source.resolve()))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            reader.backup(copy)  # all pages in one step: one read transaction, one state
+            copy.execute("PRAGMA journal_mode = DELETE")  # a single file until the store is next opened for writing
+            if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise StoreError(f"备份副本检查未通过：{target} 没有写入。")
+            reports = copy.execute("SELECT COUNT(*) FROM reports").fetchone()[0] \
+                if copy.execute("SELECT 1 FROM sqlite_master WHERE name = 'reports'").fetchone() else 0
+        finally:
+            copy.close()
+    except sqlite3.DatabaseError as error:
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"备份失败（{error}）：{target} 没有写入。") from error
+    finally:
+        reader.close()
+    with open(partial, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, target)
+    return reports, target.stat().st_size

@@ -291,12 +291,52 @@ async def test_scanned_pdf_shows_ocr_progress_then_the_load_line(
     assert report_count(app) == SAMPLE_COUNT + 1
 
 
-async def test_remove(app: Application, bot_api: FakeBotApi) -> None:
+async def test_remove_asks_with_a_button_then_says_what_it_removed(app: Application, bot_api: FakeBotApi) -> None:
     await send(app, command("/remove 兴隆县", user_id=JOURNALIST_ID))
     assert bot_api.texts(JOURNALIST_ID) == [REFUSED]
-    await send(app, command("/remove 兴隆县", user_id=ADMIN_ID))
-    assert bot_api.texts(ADMIN_ID)[-1] == "已删除：兴隆县人民政府2023年政府信息公开工作年度报告"
+    await send(app, command("/remove 兴隆县2023", user_id=ADMIN_ID))
+    asked = bot_api.calls_to("sendMessage")[-1]
+    assert "确定删除《兴隆县人民政府2023年政府信息公开工作年度报告》" in asked.text
+    confirm, cancel = asked.json("reply_markup")["inline_keyboard"][0]
+    assert report_count(app) == SAMPLE_COUNT  # nothing removed before the button
+    await send(app, callback_query(confirm["callback_data"], message_id=1000, user_id=JOURNALIST_ID))
+    assert report_count(app) == SAMPLE_COUNT  # a journalist's press removes nothing
+    await send(app, callback_query(confirm["callback_data"], message_id=1000, user_id=ADMIN_ID))
+    assert bot_api.texts(ADMIN_ID)[-1].startswith("已删除：《兴隆县人民政府2023年政府信息公开工作年度报告》（编号 ")
     assert report_count(app) == SAMPLE_COUNT - 1
+    await send(app, callback_query(confirm["callback_data"], message_id=1000, user_id=ADMIN_ID))
+    assert "已经不在库里" in bot_api.texts(ADMIN_ID)[-1]  # a second press removes nothing else
+
+
+async def test_remove_with_a_partial_name_lists_candidates_and_removes_nothing(
+    app: Application, bot_api: FakeBotApi
+) -> None:
+    await send(app, command("/remove 伊", user_id=ADMIN_ID))
+    listed = bot_api.texts(ADMIN_ID)[-1]
+    assert "没有删除任何报告" in listed and "伊春市2023" in listed and "伊川县2023" in listed
+    assert "reply_markup" not in bot_api.calls_to("sendMessage")[-1].params
+    await send(app, command("/remove 伊春市2023", user_id=ADMIN_ID))
+    (_confirm, cancel) = bot_api.calls_to("sendMessage")[-1].json("reply_markup")["inline_keyboard"][0]
+    await send(app, callback_query(cancel["callback_data"], message_id=1000, user_id=ADMIN_ID))
+    assert bot_api.texts(ADMIN_ID)[-1] == "已取消，没有删除任何报告。"
+    assert report_count(app) == SAMPLE_COUNT
+
+
+async def test_the_running_bot_answers_from_a_report_another_process_loaded(
+    app: Application, bot_api: FakeBotApi, db_path: Path, tmp_path: Path
+) -> None:
+    await send(app, text_message("青山市行政处罚多少件"))
+    assert "88300" not in bot_api.texts(JOURNALIST_ID)[-1]
+    load_into(db_path, tmp_path, "qingshan.txt", QINGSHAN)  # another engine, as `reportbot load` is
+    await send(app, text_message("青山市行政处罚多少件"))
+    assert "青山市2023年" in bot_api.texts(JOURNALIST_ID)[-1] and "88300件" in bot_api.texts(JOURNALIST_ID)[-1]
+    other = Engine(db_path)
+    try:
+        other.remove("青山市2023")
+    finally:
+        other.close()
+    await send(app, command("/reports"))
+    assert "青山市" not in bot_api.texts(JOURNALIST_ID)[-1]
 
 
 async def test_sql_refuses_writes_and_non_admins(app: Application, bot_api: FakeBotApi) -> None:

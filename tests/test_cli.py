@@ -110,7 +110,7 @@ def test_sql_refuses_writes(samples_db: Path, query: str) -> None:
 
 def test_sql_reads(samples_db: Path) -> None:
     result = run("sql", "SELECT region, penalty_decisions FROM report_headlines ORDER BY penalty_decisions DESC LIMIT 1", db=samples_db)
-    assert result.stdout.splitlines() == ["region\tpenalty_decisions", "伊春市\t88300.0"]
+    assert result.stdout.splitlines() == ["region\tpenalty_decisions", "伊春市\t88300"]  # a count, not 88300.0
     functions = run("sql", "SELECT replace(region, '市', '') FROM reports WHERE region = '伊春市'", db=samples_db)
     assert functions.stdout.splitlines()[1] == "伊春"
 
@@ -142,7 +142,11 @@ def test_chat_through_its_entry_point(tmp_path: Path) -> None:
     assert "辉县市人民政府2021年政府信息公开工作年度报告" in result.stdout
 
 
-def test_main_prints_errors_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", str(tmp_path / "r.db"), "check", "没有这个地方"]) == 1
+def test_main_prints_errors_without_traceback(samples_db: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(samples_db), "check", "没有这个地方"]) == 1
     err = capsys.readouterr().err
     assert "没有找到" in err and "Traceback" not in err
+    # A read-only command never creates the file it was pointed at.
+    assert main(["--db", str(tmp_path / "r.db"), "reports"]) == 1
+    assert "找不到数据库" in capsys.readouterr().err and not (tmp_path / "r.db").exists()
