@@ -31,6 +31,7 @@ from typing import Callable, Iterator, TextIO
 from bot.catalog import canonical_bodies
 from bot.engine import Engine
 from bot.terminal import ChatInput, history_path, one_line, quiet_broken_pipe
+from index.archives import unpack_reports
 from index.errors import ReportbotError
 from index.ingest import report_files
 from index.leads import KINDS as LEAD_KINDS
@@ -75,11 +76,10 @@ ZIP_MAX_TOTAL_BYTES = 100 * 1024 * 1024
 
 
 def _expand_archives(paths: list[Path], into: Path) -> tuple[list[Path], dict[Path, str], list[tuple[str, ReportbotError]]]:
-    """Replace each .zip by the files it holds; name those files "archive.zip/member" in output."""
-    # The bot's safe unpacking (bounded count and size, no "../", GBK names): handlers/archives.py
-    # imports no telegram, so the terminal uses the same code rather than a second copy.
-    from handlers.archives import unpack_reports
+    """Replace each .zip by the files it holds; name those files "archive.zip/member" in output.
 
+    The bot's own unpacking (index/archives.py): bounded count and size, no "../", GBK names.
+    """
     expanded: list[Path] = []
     names: dict[Path, str] = {}
     failures: list[tuple[str, ReportbotError]] = []

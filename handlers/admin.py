@@ -18,7 +18,7 @@ from telegram.constants import FileSizeLimit
 from telegram.ext import ContextTypes
 
 from bot.engine import LoadOutcome, SqlResult
-from handlers.archives import unpack_reports
+from index.archives import unpack_reports
 from handlers.messages import csv_bytes, send_html, split_html
 from handlers.services import Services, services
 from index.errors import ReportbotError

@@ -26,7 +26,7 @@ import pytest
 from benchmarks.synthetic import Synthetic, generate
 from bot.cli import main
 from bot.engine import Engine
-from handlers.archives import unpack_reports
+from index.archives import unpack_reports
 from index.errors import StoreError, UnreadableFileError
 from index.faults import ENV
 from index.readers import read_bytes
@@ -239,7 +239,7 @@ def peak_memory_mb(code: str) -> tuple[float, str]:
 
     Measured from after the imports, so what other modules load at import does not count.
     """
-    script = ("import resource\nfrom index.readers import read_bytes\nimport handlers.archives\n"
+    script = ("import resource\nfrom index.readers import read_bytes\nimport index.archives\n"
               "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n" + code +
               "\nprint((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
@@ -278,7 +278,7 @@ def test_a_zip_whose_headers_lie_stops_at_the_cap(tmp_path: Path) -> None:
         unpack_reports(archive, tmp_path / "out", max_total_bytes=100 * 1024 * 1024)
     assert sum(f.stat().st_size for f in (tmp_path / "out").rglob("*") if f.is_file()) <= 100 * 1024 * 1024
     peak, said = peak_memory_mb(
-        "from pathlib import Path\nfrom handlers.archives import unpack_reports\n"
+        "from pathlib import Path\nfrom index.archives import unpack_reports\n"
         "from index.errors import UnreadableFileError\n"
         f"try:\n    unpack_reports(Path({str(archive)!r}), Path({str(tmp_path / 'again')!r}), max_total_bytes=10**8)\n"
         "except UnreadableFileError as error:\n    print(error)")
