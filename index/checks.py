@@ -100,6 +100,7 @@ def _message(breach: Breach, columns: dict[str, str], lexicon: Lexicon) -> str:
 # A count above this is no real year's work of one body (伊春市's 88,300 penalties are large).
 ABSURD_COUNT = 1e9
 _COUNT_UNITS = ("件", "项")
+_SIGNED = (".change",)  # the 2019 layout's 本年增/减 columns are negative when items were cut
 
 
 def find_suspicious_numbers(cells: list[Cell], lexicon: Lexicon) -> list[Finding]:
@@ -115,7 +116,7 @@ def find_suspicious_numbers(cells: list[Cell], lexicon: Lexicon) -> list[Finding
         reasons = []
         if has_exponent(cell.raw):
             reasons.append(f"用科学计数法印出，读作 {_fmt(cell.value)}")
-        if cell.value < 0:
+        if cell.value < 0 and not cell.field.endswith(_SIGNED):
             reasons.append("是负数")
         if cell.unit in _COUNT_UNITS and abs(cell.value) > ABSURD_COUNT:
             reasons.append(f"超过 {ABSURD_COUNT:.0e} {cell.unit}，不像真实数量")

@@ -328,3 +328,14 @@ def test_backup_is_a_consistent_single_file_copy_while_a_writer_holds_the_store(
         writer.close()
     assert main(["--db", str(copy), "ask", "伊春市行政处罚多少件"]) == 0
     assert "88300件" in capsys.readouterr().out
+
+
+def test_a_negative_change_of_the_2019_layout_is_no_suspicious_number() -> None:
+    from index.checks import find_suspicious_numbers
+    from index.report import Cell
+
+    lexicon = load_lexicon()
+    change = Cell(table="active", field="fees.change", label="行政事业性收费：本年增/减（2019版）", applicant=None,
+                  value=-15.0, unit="项", raw="-15")
+    count = Cell(table="active", field="penalty.decisions", label="行政处罚", applicant=None, value=-3.0, unit="件", raw="-3")
+    assert [f.fields for f in find_suspicious_numbers([change, count], lexicon)] == [("penalty.decisions",)]
