@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -29,10 +30,11 @@ from index.faults import fault_point
 from index.facts import extract_facts
 from index.lexicon import Lexicon, load_lexicon
 from index.parser import parse_report
-from index.readers import read_document
-from index.readers.ocr import OnPage
 from index.report import Report
 from index.store import SaveResult, save_report
+
+if TYPE_CHECKING:
+    from index.readers.ocr import OnPage
 
 REPORT_SUFFIXES = (".txt", ".md", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm")
 # Worker processes pay off only for a batch: each costs a fork and the parent's memory.
@@ -59,6 +61,10 @@ def prepare_report(path: Path, *, original_name: str | None = None, max_bytes: i
     fault_point("prepare.started")
     check_source(path, original_name or path.name)
     lexicon = lexicon or load_lexicon()
+    # The readers (docx, pdfplumber, bs4 …: ~0.33 CPU s of imports) only when a file is read:
+    # `reportbot ask` and the bot's start-up never read one (docs/benchmarks.md).
+    from index.readers import read_document
+
     document = read_document(path, max_bytes=max_bytes, original_name=original_name, on_page=on_page)
     report = parse_report(document, lexicon)
     suspicious = find_suspicious_numbers(list(report.cells), lexicon)
