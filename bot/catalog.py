@@ -123,7 +123,13 @@ class Catalog:
         self.bodies = tuple(bodies)
         self._by_name: dict[str, list[Body]] = {}
         self._by_report: dict[int, Body] = {}
+        # By printed name and by region, built once per catalog: questions used to rebuild a
+        # map of every body, or scan them all, each time (O(store) per question, issue 10).
+        self._by_body: dict[str, list[Body]] = {}
+        self._by_region: dict[str, list[Body]] = {}
         for b in self.bodies:
+            self._by_body.setdefault(b.body, []).append(b)
+            self._by_region.setdefault(b.region, []).append(b)
             for name in b.names:
                 self._by_name.setdefault(name, []).append(b)
             for report in b.reports:
@@ -152,6 +158,19 @@ class Catalog:
             else:
                 start += 1
         return matches
+
+    def bodies_called(self, body: str) -> tuple[Body, ...]:
+        """The bodies whose name is exactly this one (usually one), in catalog order."""
+        return tuple(self._by_body.get(body, ()))
+
+    def body_called(self, body: str) -> Body | None:
+        """The body of this exact name; the last in catalog order when several share it."""
+        found = self._by_body.get(body)
+        return found[-1] if found else None
+
+    def bodies_in(self, region: str) -> tuple[Body, ...]:
+        """The bodies of one region (伊春市: its government, its departments), in catalog order."""
+        return tuple(self._by_region.get(region, ()))
 
     def body_of(self, report_id: int) -> Body | None:
         """The body that issued a report."""

@@ -41,7 +41,7 @@ def _publication_dates(intent: Intent, reports: tuple[StoredReport, ...]) -> lis
 
 def _content_words(intent: Intent, catalog: Catalog, lexicon: Lexicon) -> list[str]:
     """The question's words that say what it is about: not names, years or question words."""
-    named = {n for b in catalog.bodies if b.body in intent.bodies for n in b.names}
+    named = {n for body in intent.bodies for b in catalog.bodies_called(body) for n in b.names}
     filler = lexicon.question.filler
     words = []
     for token in tokenize(intent.query or intent.question):

@@ -69,7 +69,8 @@ def select_reports(intent: Intent, catalog: Catalog, *, all_years: bool = False)
         return Selection(chosen, () if chosen else ("所选的报告已不在库中。",), True)
     missing = [f"没有{place}的报告。" for place in intent.unknown_places]
     named = bool(intent.bodies or intent.unknown_places or intent.ambiguous)  # a scope (江苏省各县) is a group, not names
-    bodies = [b for b in catalog.bodies if b.body in intent.bodies] if intent.bodies else ([] if named else list(catalog.bodies))
+    bodies = ([b for name in dict.fromkeys(intent.bodies) for b in catalog.bodies_called(name)] if intent.bodies
+              else ([] if named else list(catalog.bodies)))
     levels = intent.levels or ((intent.level,) if intent.level else ())
     if levels and not intent.bodies:
         bodies = [b for b in bodies if level_of(b) in levels]

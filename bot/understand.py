@@ -501,12 +501,12 @@ def _take_scope(part: _Part, catalog: Catalog) -> None:
         return
     code, name = None, None
     if part.bodies:
-        body = next((b for b in catalog.bodies if b.body == part.bodies[0]), None)
+        body = next(iter(catalog.bodies_called(part.bodies[0])), None)
         if body is not None:
             code, name = body.code, body.region
     elif part.ambiguous:
         name, options = part.ambiguous[0]
-        codes = {b.code for b in catalog.bodies if b.body in options}
+        codes = {b.code for option in options for b in catalog.bodies_called(option)}
         code = codes.pop() if len(codes) == 1 else None
     else:
         name = part.unknown[0]
@@ -572,13 +572,13 @@ def _departments(part: _Part, catalog: Catalog, lexicon: Lexicon) -> None:
     holds the typed characters in order (环境 in 生态环境局, 卫健 in 卫生健康委员会) replaces it,
     with the reading saying so. Several such departments are asked back; none is refused.
     """
-    by_body = {b.body: b for b in catalog.bodies}
     for run in list(part.organs):
         ending = next((e for e in lexicon.question.organ_endings if run.endswith(e)), "")
         stem = run[: len(run) - len(ending)] if len(run) - len(ending) >= 2 else run
         for government in list(part.bodies):
-            place = by_body[government].region if government in by_body else ""
-            found = [b for b in catalog.bodies if not b.government and b.region == place
+            named = catalog.body_called(government)
+            place = named.region if named else ""
+            found = [b for b in catalog.bodies_in(place) if not b.government
                      and _in_order(stem, b.body[len(place):] if b.body.startswith(place) else b.body)]
             if not found:
                 continue
@@ -591,8 +591,9 @@ def _departments(part: _Part, catalog: Catalog, lexicon: Lexicon) -> None:
                 part.bodies.remove(government)
                 part.ambiguous.append((typed, tuple(b.body for b in found)))
             break
-    if part.bodies and by_body.get(part.bodies[0]):  # 公安局 → 兴隆县公安局 in what the answer says
-        place = by_body[part.bodies[0]].name
+    first = catalog.body_called(part.bodies[0]) if part.bodies else None
+    if first:  # 公安局 → 兴隆县公安局 in what the answer says
+        place = first.name
         part.organs = [run if run.startswith(place) else place + run for run in part.organs]
 
 
@@ -1144,12 +1145,12 @@ def _describe_one(intent: Intent, catalog: Catalog, lexicon: Lexicon) -> str:
 
 def _places(intent: Intent, catalog: Catalog) -> str:
     names = []
-    by_body = {b.body: b for b in catalog.bodies}
     if intent.report_id is not None:
         body = catalog.body_of(intent.report_id)
         names.append(body.name if body else "所选报告")
     for body in intent.bodies:
-        names.append(by_body[body].name if body in by_body else body)
+        found = catalog.body_called(body)
+        names.append(found.name if found else body)
     for name, options in intent.ambiguous:
         names.append(f"{name}（可能指{len(options)}个机关）")
     for place in intent.unknown_places:
