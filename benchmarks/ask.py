@@ -29,9 +29,10 @@ from pathlib import Path
 
 from benchmarks import OUT_DIR, machine, write_section
 
+# Issue 10's targets at 50,000 reports.
 TARGET_P95_MS = 50.0
-TARGET_STARTUP_S = 3.0
-TARGET_MEMORY_MB = 1024.0
+TARGET_STARTUP_S = 1.5
+TARGET_MEMORY_MB = 500.0
 EXPECTED_ROUTE = {"value": "structured", "rank": "structured", "compare": "structured", "sum": "structured",
                   "share": "structured", "change": "structured", "check": "check", "retrieval": "retrieval",
                   "retrieval-all": "retrieval"}
@@ -124,36 +125,71 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM).
+
+    Not ru_maxrss: on Linux it survives execve, so a process started by subprocess reports its
+    parent's peak when that was higher (a 600 MB parent made a 10 MB child report 611 MB), which
+    is how this benchmark's memory figure was wrong whenever it had built the store itself.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def floor_ms(db: Path, mix: list[Question]) -> list[float]:
+    """The least any answer costs: jieba on the question and one indexed lookup, per question."""
+    from index import tokenizer
+
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        highest = conn.execute("SELECT max(id) FROM reports").fetchone()[0] or 1
+        rng = random.Random(0)
+        times = []
+        for question in mix:
+            tokenizer._cache.clear()  # segment for real: the tokenizer keeps short stretches it has seen
+            t = time.perf_counter()
+            tokenizer.tokenize(question.text)
+            conn.execute("SELECT id, body, year FROM reports WHERE id = ?", (rng.randint(1, highest),)).fetchone()
+            times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
 def measure(db: Path, mix: list[Question], profile_kind: str | None = None) -> dict:
     """Start up, answer the mix once, and return timings; meant to run in a fresh process."""
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     from bot.engine import Engine
 
     imported = time.perf_counter()
     engine = Engine.open(db)
     opened = time.perf_counter()
     engine.ask(mix[0].text).to_json()
-    first = time.perf_counter()
+    first, first_cpu = time.perf_counter(), time.process_time()
+    startup_mb = peak_rss_mb()
     profiler = cProfile.Profile() if profile_kind else None
     timings = []
     for question in mix:
         profiling = profiler is not None and question.kind == profile_kind
         if profiling:
             profiler.enable()
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         answer = engine.ask(question.text)
         answer.to_json()
         elapsed = (time.perf_counter() - t) * 1000
+        cpu_ms = (time.process_time() - cpu) * 1000
         if profiling:
             profiler.disable()
-        timings.append({"kind": question.kind, "route": answer.route, "ms": elapsed, "question": question.text})
+        timings.append({"kind": question.kind, "route": answer.route, "ms": elapsed, "cpu_ms": cpu_ms,
+                        "question": question.text})
     engine.close()
+    floor = floor_ms(db, mix)
     if profiler:
         stats = pstats.Stats(profiler, stream=sys.stderr).strip_dirs()
         stats.sort_stats("cumulative").print_stats(30)
         stats.sort_stats("tottime").print_stats(20)
     return {"import_s": imported - started, "open_s": opened - imported, "first_answer_s": first - opened,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "timings": timings}
+            "startup_cpu_s": first_cpu - started_cpu, "startup_mb": startup_mb, "peak_rss_mb": peak_rss_mb(),
+            "timings": timings, "floor_ms": floor, "load": os.getloadavg()[0]}
 
 
 def run_size(size: int, seed: int, count: int, rebuild: bool, profile_kind: str | None) -> dict:
@@ -186,37 +222,62 @@ def _stats(timings: list[dict]) -> str:
     return f"{statistics.median(ms):.1f} | {_percentile(ms, 0.95):.1f} | {max(ms):.1f}"
 
 
+def _cpu_stats(timings: list[dict]) -> str:
+    cpu = [t["cpu_ms"] for t in timings]
+    return f"{statistics.median(cpu):.1f} / {_percentile(cpu, 0.95):.1f}"
+
+
 def report(results: list[dict], command: str) -> str:
     """The results as Markdown: a summary per size, then latency by question kind and by route."""
     lines = [f"Command: `{command}`  ", f"Machine: {machine()}  ",
              "Data: synthetic reports from benchmarks/synthetic.py, cached under benchmarks/out/. Each size is "
              "measured in a fresh process: start-up, then each question of the mix answered once "
-             "(Engine.ask + to_json); peak memory is that process's ru_maxrss.", "",
-             "| reports | database MB | start-up s (import + open + first answer) | p50 ms | p95 ms | max ms "
-             "| peak memory MB |",
-             "|---:|---:|---|---:|---:|---:|---:|"]
+             "(Engine.ask + to_json); memory is that process's own peak RSS (VmHWM; not ru_maxrss, which "
+             "survives exec and gave the building parent's peak). CPU figures are the measuring process's "
+             "CPU time, less affected than wall time by other work on the shared cores. The floor is jieba "
+             "on the question plus one primary-key lookup, per question of the mix.", "",
+             "| reports | database MB | KB a report | start-up s (import + open + first answer) | start-up CPU s "
+             "| p50 ms | p95 ms | max ms | CPU ms p50 / p95 | floor p50 ms | p50 / floor | memory at start-up MB "
+             "| peak memory MB | load average |",
+             "|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
     for r in results:
         startup = r["import_s"] + r["open_s"] + r["first_answer_s"]
-        lines.append(f"| {r['size']} | {r['db_mb']:.0f} | {startup:.2f} ({r['import_s']:.2f} + {r['open_s']:.2f} + "
-                     f"{r['first_answer_s']:.2f}) | {_stats(r['timings'])} | {r['peak_rss_mb']:.0f} |")
+        cpu = [t["cpu_ms"] for t in r["timings"]]
+        floor = statistics.median(r["floor_ms"])
+        p50 = statistics.median([t["ms"] for t in r["timings"]])
+        lines.append(f"| {r['size']} | {r['db_mb']:.0f} | {r['db_mb'] * 1024 / r['size']:.0f} | {startup:.2f} "
+                     f"({r['import_s']:.2f} + {r['open_s']:.2f} + {r['first_answer_s']:.2f}) | "
+                     f"{r['startup_cpu_s']:.2f} | {_stats(r['timings'])} | "
+                     f"{statistics.median(cpu):.1f} / {_percentile(cpu, 0.95):.1f} | {floor:.2f} | {p50 / floor:.1f}× | "
+                     f"{r['startup_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['load']:.1f} |")
+    if len(results) > 1:
+        small, large = min(results, key=lambda r: r["size"]), max(results, key=lambda r: r["size"])
+        mean = lambda r: statistics.fmean(t["cpu_ms"] for t in r["timings"])  # noqa: E731
+        startup_cpu = lambda r: r["startup_cpu_s"]  # noqa: E731
+        lines += ["", f"Cost curve, {small['size']} → {large['size']} reports (×{large['size'] / small['size']:.0f} "
+                  f"the store): mean CPU per question ×{mean(large) / mean(small):.2f}, start-up CPU "
+                  f"×{startup_cpu(large) / startup_cpu(small):.2f}, peak memory "
+                  f"×{large['peak_rss_mb'] / small['peak_rss_mb']:.2f}, database ×{large['db_mb'] / small['db_mb']:.2f}."]
     for r in results:
         lines += ["", f"{r['size']} reports, {len(r['timings'])} questions, by kind (route as expected / asked):", "",
-                  "| kind | questions | route as expected | p50 ms | p95 ms | max ms |", "|---|---:|---:|---:|---:|---:|"]
+                  "| kind | questions | route as expected | p50 ms | p95 ms | max ms | CPU ms p50 / p95 |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
         for kind in EXPECTED_ROUTE:
             group = [t for t in r["timings"] if t["kind"] == kind]
             if group:
                 expected = sum(1 for t in group if t["route"] == EXPECTED_ROUTE[kind])
-                lines.append(f"| {kind} | {len(group)} | {expected} | {_stats(group)} |")
-        lines += ["", "| route | questions | p50 ms | p95 ms | max ms |", "|---|---:|---:|---:|---:|"]
+                lines.append(f"| {kind} | {len(group)} | {expected} | {_stats(group)} | {_cpu_stats(group)} |")
+        lines += ["", "| route | questions | p50 ms | p95 ms | max ms | CPU ms p50 / p95 |", "|---|---:|---:|---:|---:|---:|"]
         for route in sorted({t["route"] for t in r["timings"]}):
             group = [t for t in r["timings"] if t["route"] == route]
-            lines.append(f"| {route} | {len(group)} | {_stats(group)} |")
+            lines.append(f"| {route} | {len(group)} | {_stats(group)} | {_cpu_stats(group)} |")
     largest = max(results, key=lambda r: r["size"])
     startup = largest["import_s"] + largest["open_s"] + largest["first_answer_s"]
     p95 = _percentile([t["ms"] for t in largest["timings"]], 0.95)
     verdicts = [f"p95 ≤ {TARGET_P95_MS:.0f} ms: {'met' if p95 <= TARGET_P95_MS else 'missed'} ({p95:.1f} ms)",
-                f"start-up ≤ {TARGET_STARTUP_S:.0f} s: {'met' if startup <= TARGET_STARTUP_S else 'missed'} ({startup:.2f} s)",
-                f"memory ≤ 1 GB: {'met' if largest['peak_rss_mb'] <= TARGET_MEMORY_MB else 'missed'} "
+                f"start-up ≤ {TARGET_STARTUP_S:.1f} s: {'met' if startup <= TARGET_STARTUP_S else 'missed'} ({startup:.2f} s"
+                f" wall, {largest['startup_cpu_s']:.2f} s CPU)",
+                f"memory ≤ {TARGET_MEMORY_MB:.0f} MB: {'met' if largest['peak_rss_mb'] <= TARGET_MEMORY_MB else 'missed'} "
                 f"({largest['peak_rss_mb']:.0f} MB)"]
     lines += ["", f"Targets at {largest['size']} reports: " + "; ".join(verdicts) + "."]
     built = [f"{r['size']} reports in {r['build_s']:.0f} s" for r in results if r.get("build_s")]
