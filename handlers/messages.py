@@ -21,6 +21,7 @@ from bot.answer import Answer
 from bot.charts import render_chart
 from handlers.keyboards import choices_keyboard
 from handlers.memory import hold_choice, remember
+from index.export import inert
 
 # A tag, an entity, or one character: the pieces a message may be cut between.
 _ATOM = re.compile(r"<[^>]*>|&#?\w+;|.", re.DOTALL)
@@ -117,12 +118,6 @@ async def answer_in_thread(
     await send_answer(update, context, answer)
 
 
-# A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(…), +cmd|…,
-# @SUM(…)); tab and carriage return hide such a start. OWASP "CSV injection".
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-
-
 def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
     """Write rows as CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly.
 
@@ -130,13 +125,5 @@ def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
     numbers, negative ones included, stay numbers.
     """
     buffer = io.StringIO()
-    csv.writer(buffer).writerows([[_inert(value) for value in row] for row in rows])
+    csv.writer(buffer).writerows([[inert(value) for value in row] for row in rows])
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _inert(value: object) -> object:
-    """A cell that cannot run as a formula: '=1+1 for =1+1; numbers and other text unchanged."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START) \
-            and not _PLAIN_NUMBER.fullmatch(value.strip()):
-        return "'" + value
-    return value

@@ -11,8 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from index.lexicon import DATA_DIR
 
 METADATA_PATH = DATA_DIR / "datasette" / "metadata.yml"
@@ -38,6 +36,8 @@ class TableInfo:
 @lru_cache(maxsize=4)
 def load_metadata(path: Path = METADATA_PATH) -> dict[str, Any]:
     """The metadata file as a dict (cached; treat it as read-only)."""
+    import yaml  # here, not at import: the bot imports this module only to make CSV files safe
+
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
