@@ -760,11 +760,13 @@ def _is_help(text: str, lexicon: Lexicon) -> tuple[bool, str]:
     """A greeting or a request for help; otherwise the question without its greeting."""
     q = lexicon.question
     bare = re.sub(r"[\W_]+", "", text.lower())
-    if text.strip().lower().startswith(("/help", "/start")) or bare in q.help:
+    unasked = next((bare[len(p):] for p in q.polite if bare.startswith(p)), bare)
+    if text.strip().lower().startswith(("/help", "/start")) or bare in q.help or unasked in q.help:
         return True, text
     for greeting in q.greetings:
         if bare.startswith(greeting):
             rest = bare[len(greeting):]
+            rest = next((rest[len(p):] for p in q.polite if rest.startswith(p)), rest)
             if not rest or rest in q.help or all(ch in q.filler for ch in rest):
                 return True, text
             return False, re.sub(f"^\\W*{re.escape(greeting)}\\W*", "", text, flags=re.I)

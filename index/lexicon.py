@@ -71,6 +71,7 @@ class QuestionWords:
     relative_years: dict[str, int]
     greetings: tuple[str, ...]
     help: tuple[str, ...]
+    polite: tuple[str, ...]  # 请问, 想问一下: a courtesy before a question, never part of it
     money: tuple[str, ...]
     persons: tuple[str, ...]
     per_unit: tuple[str, ...]
@@ -214,6 +215,7 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
         relative_years=dict(sorted(raw["relative_years"].items(), key=lambda kv: -len(kv[0]))),
         greetings=_longest_first(raw["greetings"]),
         help=_longest_first(raw["help"]),
+        polite=_longest_first(raw.get("polite", [])),
         money=_longest_first(raw["money"]),
         persons=_longest_first(raw["persons"]),
         per_unit=_longest_first(raw["per_unit"]),

@@ -76,13 +76,15 @@ def test_out_of_scope(question: str) -> None:
     assert intent.refusal and "没有关于" in intent.refusal
 
 
-@pytest.mark.parametrize("question", ["你好", "您好！", "帮助", "/help", "/start", "你能做什么", "hello"])
+@pytest.mark.parametrize("question", ["你好", "您好！", "帮助", "/help", "/start", "你能做什么", "hello",
+                                      "您好，请问怎么用", "请问怎么用？"])
 def test_greetings_and_help(question: str) -> None:
     assert ask(question).route == "help"
 
 
 def test_a_greeting_before_a_question_is_read_past() -> None:
     assert ask("你好，伊春市行政处罚多少件").field == "penalty.decisions"
+    assert ask("您好，请问伊春市行政处罚多少件").field == "penalty.decisions"
 
 
 @pytest.mark.parametrize(("question", "field"), [
