@@ -14,8 +14,10 @@ import stat
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +41,9 @@ if TYPE_CHECKING:
 REPORT_SUFFIXES = (".txt", ".md", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm")
 # Worker processes pay off only for a batch: each costs a fork and the parent's memory.
 _PARALLEL_FROM = 16
+# Files submitted to the pool ahead of the one being saved, per worker: enough to keep the
+# workers busy while the saver works, few enough that memory does not grow with the batch.
+IN_FLIGHT = 4
 # File names: most file systems allow 255 bytes a name; longer ones come from a zip or a chat.
 MAX_NAME_BYTES = 255
 _CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
@@ -126,7 +131,23 @@ def prepare_many(paths: list[Path], *, max_bytes: int | None = None,
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
                              initargs=(os.getpid(),)) as pool:
-        yield from zip(paths, pool.map(_prepare_quietly, paths, [max_bytes] * len(paths), chunksize=4))
+        # Fed as it works: at most IN_FLIGHT files a worker are submitted ahead of the one being
+        # saved. pool.map submitted every file at once, so prepared reports piled up in memory
+        # whenever saving was slower than preparing (docs/benchmarks.md, issue 10).
+        pending = iter(paths)
+        window: deque[tuple[Path, Future]] = deque(
+            (path, pool.submit(_prepare_quietly, path, max_bytes)) for path in islice(pending, workers * IN_FLIGHT))
+        try:
+            while window:
+                path, future = window.popleft()
+                prepared = future.result()
+                following = next(pending, None)
+                if following is not None:
+                    window.append((following, pool.submit(_prepare_quietly, following, max_bytes)))
+                yield path, prepared
+        finally:
+            for _, future in window:  # a consumer that stops early waits for no more files
+                future.cancel()
 
 
 _PR_SET_PDEATHSIG = 1
