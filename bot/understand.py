@@ -267,6 +267,14 @@ def _names(text: str, catalog: Catalog, lexicon: Lexicon, part: _Part) -> list[t
             part.unknown.append(match.text + after)
             spans.append((match.start, match.end + 1))
             continue
+        child = next((name for name, (start, _end) in _unknown_places(text[match.end:], lexicon)
+                      if start == 0 and _has_level(name, lexicon) and _a_place_name(name)), None)
+        if child and _has_level(match.text, lexicon):
+            # 伊春市伊美区 with no 伊美区 report loaded: the question names the child, and a
+            # parent never answers for its child.
+            part.unknown.append(match.text + child)
+            spans.append((match.start, match.end + len(child)))
+            continue
         spans.append((match.start, match.end))
         candidates = _prefer_governments(match.bodies)
         if len(candidates) == 1:
@@ -595,6 +603,13 @@ def _departments(part: _Part, catalog: Catalog, lexicon: Lexicon) -> None:
     if first:  # 公安局 → 兴隆县公安局 in what the answer says
         place = first.name
         part.organs = [run if run.startswith(place) else place + run for run in part.organs]
+
+
+def _a_place_name(name: str) -> bool:
+    """A real place (the gazetteer knows it), or a short run before a level word (春蜀区), not a
+    phrase that happens to end in one (收到申请比辉县)."""
+    gazetteer = _gazetteer()
+    return len(name) <= 4 or bool(gazetteer is not None and gazetteer.lookup(name))
 
 
 def _in_order(chars: str, text: str) -> bool:

@@ -308,3 +308,9 @@ def test_english_place_names_with_an_apostrophe_are_read() -> None:
     for typed in ("Huai'an", "Huai’an"):
         intent = understand(f"How many requests did {typed} receive in 2024?", catalog, LEXICON, today=TODAY)
         assert (intent.bodies, intent.year, intent.field) == (("淮安市",), 2024, "requests.new")
+
+
+@pytest.mark.parametrize("question", ["伊春市乌翠区2023年行政处罚多少件", "伊春市春蜀区人民政府行政处罚多少件"])
+def test_a_parent_never_answers_for_a_child_it_names(question: str) -> None:
+    intent = ask(question)
+    assert intent.bodies == () and intent.unknown_places and intent.unknown_places[0].startswith("伊春市")
