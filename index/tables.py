@@ -72,6 +72,14 @@ def _number(raw: str, blank_is_zero: bool) -> float | None:
     return value
 
 
+def _column_sum(values: list[float | None], *, skip_blank: bool = False) -> float | None:
+    """The sum of one column's values; None when one is blank (or, skipping blanks, all are)."""
+    present = [v for v in values if v is not None]
+    if not present or (len(present) < len(values) and not skip_blank):
+        return None
+    return sum(present)
+
+
 def _unplaced(row: Row) -> str:
     """The reason to flag a kept row: "unplaced" when it holds numbers no cell took."""
     return "unplaced" if any(parse_number(c) is not None for c in row) else ""
@@ -366,19 +374,22 @@ class _RequestsTable:
 
         A category without its own row is the sum of its items' rows, and a missing 总计 row
         the sum of the categories: the same rules, so they still tell where a cell goes.
+        Called for every gap and cut tried, so the sums are made once per call.
         """
         rows = {vr.field: vr.values for vr in value_rows}
+        values = dict(rows)
+        for category in HANDLING_CATEGORIES:
+            items = [v for k, v in rows.items() if k.startswith(category + ".")]
+            if category not in rows and items:
+                values[category] = [_column_sum([v[col] for v in items], skip_blank=True) for col in range(self.width)]
+        if "requests.handled" not in values and all(c in values for c in HANDLING_CATEGORIES):
+            values["requests.handled"] = [_column_sum([values[c][col] for c in HANDLING_CATEGORIES])
+                                          for col in range(self.width)]
         column = {a: i for i, a in enumerate(APPLICANT_ORDER)}
 
         def get(field: str, applicant: str | None) -> float | None:
-            col = column[applicant]
-            if field in rows:
-                return rows[field][col]
-            if field == "requests.handled":
-                parts = [get(c, applicant) for c in HANDLING_CATEGORIES]
-                return None if None in parts else sum(parts)
-            items = [v[col] for k, v in rows.items() if k.startswith(field + ".") and v[col] is not None]
-            return sum(items) if items and field in HANDLING_CATEGORIES else None
+            found = values.get(field)
+            return None if found is None else found[column[applicant]]
 
         return len([*row_sums(get, rows), *column_rules(get)])
 
