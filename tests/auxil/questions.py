@@ -43,9 +43,9 @@ def report(id_: int, body: str, region: str, level: str, year: int) -> StoredRep
     return StoredReport(id_, f"{body}{year}年政府信息公开工作年度报告", body, region, level, year, None, "x.txt", str(id_), 200, 0)
 
 
-def bank_catalog(lexicon: Lexicon) -> Catalog:
-    """The bodies the bank names (as in tests/test_understand.py)."""
-    return Catalog([
+def bank_reports() -> list:
+    """The reports of the bodies the bank names (tests/test_understand.py adds departments)."""
+    return [
         report(1, "伊川县人民政府办公室", "伊川县", "county", 2023),
         report(2, "伊春市", "伊春市", "city", 2023),
         report(3, "伊春市", "伊春市", "city", 2022),
@@ -53,7 +53,12 @@ def bank_catalog(lexicon: Lexicon) -> Catalog:
         report(5, "色达县", "色达县", "county", 2023),
         report(6, "兴隆县人民政府", "兴隆县", "county", 2023),
         report(8, "辉县市人民政府", "辉县市", "city", 2021),
-    ], lexicon)
+    ]
+
+
+def bank_catalog(lexicon: Lexicon) -> Catalog:
+    """The bodies the bank names."""
+    return Catalog(bank_reports(), lexicon)
 
 
 # A body and the names journalists give it.
