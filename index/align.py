@@ -20,12 +20,15 @@ from index.tables import GridRow, parse_active, parse_requests, parse_review
 
 TABLE_OF_KIND = {2: "active", 3: "requests", 4: "review"}
 _READERS: dict[str, Callable] = {"active": parse_active, "requests": parse_requests, "review": parse_review}
-# Where a table's zone starts: text before it (prose of the same section) is not the table.
-# Characters may be split by white space (a vertical header printed one character a line).
+
+
 def _spaced(*words: str) -> str:
+    """A pattern for any of the words, white space allowed between their characters."""
     return "|".join(r"\s*".join(map(re.escape, word)) for word in words)
 
 
+# Where a table's zone starts: text before it (prose of the same section) is not the table.
+# Characters may be split by white space (a vertical header printed one character a line).
 _STARTS = {
     "active": re.compile(_spaced("第二十条", "信息内容")),
     "requests": re.compile(_spaced("申请人情况", "自然人", "本年新收")),
@@ -42,20 +45,16 @@ def table_start(text: str, table: str) -> int | None:
     return match.start() if match else None
 
 
-def row_phrases(table: str, lexicon: Lexicon) -> tuple[str, ...]:
-    """The printed phrases that name a row of the table (table 四's rows have no labels)."""
-    if table == "active":
-        return tuple(p for item in lexicon.active_items for p in item.printed)
-    if table == "requests":
-        return tuple(p for f in lexicon.fields if f.table == "requests" for p in f.printed)
-    return ()
-
-
 def row_names(table: str, lexicon: Lexicon) -> dict[str, str]:
-    """Each printed phrase of the table's rows and the row it names."""
+    """Each printed phrase of the table's rows and the row it names (table 四's rows have none)."""
     if table == "active":
         return {p: item.code for item in lexicon.active_items for p in item.printed}
     return {p: f.code for f in lexicon.fields if f.table == table for p in f.printed}
+
+
+def row_phrases(table: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """The printed phrases that name a row of the table."""
+    return tuple(row_names(table, lexicon))
 
 
 def category_phrases(table: str, lexicon: Lexicon) -> frozenset[str]:
@@ -103,12 +102,12 @@ def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *,
         cut_at = phrases if table == "active" else ()
         # Table 四 names no rows, but its header words still mark where digits meet words.
         stream = tokens(zone[start:], phrases or _REVIEW_WORDS, cut_at)
+        weak = category_phrases(table, lexicon)
+        # Only text broken into lines (PDF text, converters) can put a label away from its
+        # numbers; a page flattened to one line keeps each row's label right before them.
+        alone = {p: row for p, row in row_names(table, lexicon).items() if p not in weak and len(p) > 2} \
+            if "\n" in zone[start:].strip() else {}
         for labels_first in (True, False):
-            weak = category_phrases(table, lexicon)
-            # Only text broken into lines (PDF text, converters) can put a label away from its
-            # numbers; a page flattened to one line keeps each row's label right before them.
-            alone = {p: row for p, row in row_names(table, lexicon).items() if p not in weak and len(p) > 2} \
-                if "\n" in zone[start:].strip() else {}
             rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first,
                                                             weak=weak, alone=alone)]
             candidates.append(read(rebuilt, lexicon, blank_is_zero=blank_is_zero, prose=prose))
