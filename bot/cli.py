@@ -139,7 +139,7 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
         removed = engine.remove(args.report)
     finally:
         engine.close()
-    _print(f"已删除：{removed.title}（编号 {removed.id}，{removed.name}{removed.year}年，{removed.cells}个数字）", out)
+    _print(f"已删除：{removed.title}（编号 {removed.id}，{removed.label}，{removed.cells}个数字）", out)
     return 0
 
 

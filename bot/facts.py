@@ -45,10 +45,6 @@ def _quote(sentence: str) -> str:
     return sentence if len(sentence) <= _QUOTE else sentence[:_QUOTE] + "…"
 
 
-def _name(report: StoredReport) -> str:
-    return f"{report.name}{report.year}年"
-
-
 def _value(fact: StoredFact, report: StoredReport) -> Value:
     return Value(report=report.title, region=report.region, year=report.year, field=f"fact.{fact.subject}",
                  label=fact.subject_label, applicant=None, value=fact.number, unit=fact.unit, report_id=report.id,
@@ -92,12 +88,12 @@ def _values(intent: Intent, subject: Subject, reports: tuple[StoredReport, ...],
     for report in reports:
         facts = by_report.get(report.id, [])
         if not facts:
-            lines.append(f"{_name(report)}报告正文没有写{subject.label}的数字。")
+            lines.append(f"{report.label}报告正文没有写{subject.label}的数字。")
             continue
         shown = "、".join(_shown(f) if f.words == subject.label else f"{f.words}{_shown(f)}" for f in facts)
-        lines.append(f"{_name(report)}{subject.label}：{shown}（报告正文所述，不是表格里的数字）。")
+        lines.append(f"{report.label}{subject.label}：{shown}（报告正文所述，不是表格里的数字）。")
         for fact in facts:
-            lines.append(f"【{_name(report)} · {fact.section}】{_quote(fact.sentence)}")
+            lines.append(f"【{report.label} · {fact.section}】{_quote(fact.sentence)}")
             values.append(_value(fact, report))
             passages.append(PassageRef(report=report.title, region=report.region, year=report.year, section=fact.section,
                                        text=fact.sentence, score=1.0, report_id=report.id, name=report.name))
@@ -120,18 +116,18 @@ def _ranking(intent: Intent, subject: Subject, reports: tuple[StoredReport, ...]
     lines = [f"各报告正文所述的{subject.label}（{order}，{len(first)}份报告写了这个数字）："]
     for rank, (report, fact) in enumerate(first[:_SHOWN], start=1):
         approx = "（约数）" if fact.approx else ""
-        lines.append(f"{rank}. {_name(report)}：{_shown(fact)}{approx} —— “{_quote(fact.sentence)}”")
+        lines.append(f"{rank}. {report.label}：{_shown(fact)}{approx} —— “{_quote(fact.sentence)}”")
     if len(first) > _SHOWN:
         lines.append(f"……另有{len(first) - _SHOWN}份报告。")
     if silent:
-        names = "、".join(_name(r) for r in silent[:_SHOWN]) + ("等" if len(silent) > _SHOWN else "")
+        names = "、".join(r.label for r in silent[:_SHOWN]) + ("等" if len(silent) > _SHOWN else "")
         lines.append(f"没有写这个数字的报告：{names}（共{len(silent)}份）。")
     if len(units) > 1:
         lines.append(f"注意：各报告用的单位不同（{'、'.join(sorted(units))}），按数字排序。")
     lines.append("这些数字来自报告正文，不是表格；口径可能不同（全市、本机关…），引用前请核对原文。")
     lines.extend(missing)
     shown = first[:_SHOWN]
-    chart = Chart(title=f"报告正文所述的{subject.label}", labels=tuple(_name(r) for r, _ in shown),
+    chart = Chart(title=f"报告正文所述的{subject.label}", labels=tuple(r.label for r, _ in shown),
                   values=tuple(f.number for _, f in shown), unit=next(iter(units)) if len(units) == 1 else "",
                   source=f"来源：{len(shown)}份政府信息公开工作年度报告的正文（不是表格）") \
         if len(shown) > 1 else None

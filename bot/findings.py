@@ -19,7 +19,7 @@ def answer_check(intent: Intent, db: sqlite_utils.Database, catalog: Catalog) ->
     table = [("报告", "规则", "说明")]
     for report in selection.reports:
         findings = report_findings(db, report.id)
-        name = f"{report.name}{report.year}年报告"
+        name = f"{report.label}报告"
         if not findings:
             lines.append(f"{name}：表格里的数字都对得上，没有发现不一致。")
             continue

@@ -151,7 +151,7 @@ def answer_rate(intent: Intent, db: sqlite_utils.Database, selection: Selection,
 
 def _few(reports: list[StoredReport], what: str, named: bool) -> str:
     if named or len(reports) <= 3:
-        return "、".join(f"{r.name}{r.year}年" for r in reports) + f"的报告{what}。"
+        return "、".join(r.label for r in reports) + f"的报告{what}。"
     return f"另有{len(reports)}份报告{what}，未计入。"
 
 

@@ -33,10 +33,6 @@ def _applicant(intent: Intent, lexicon: Lexicon, field: str) -> str | None:
     return intent.applicant or "total"
 
 
-def _place(report: StoredReport) -> str:
-    return f"{report.name}{report.year}年"
-
-
 def source_of(cell: CellRow, lexicon: Lexicon) -> str:
     """Where a number stands in its report, in words: table, row and column."""
     table = _TABLE_NAMES.get(cell.table_name, cell.table_name)
@@ -79,13 +75,13 @@ def _caveats(db: sqlite_utils.Database, looked: list[_Looked]) -> list[str]:
         if cell is None:
             continue
         if cell.method in _METHOD_CAVEATS:
-            notes.append(f"注意：{_place(item.report)}{_METHOD_CAVEATS[cell.method]}")
+            notes.append(f"注意：{item.report.label}{_METHOD_CAVEATS[cell.method]}")
         elif cell.method == "derived" and not cell.derived:
-            notes.append(f"注意：{_place(item.report)}原文这一格空白，数值由同行各列相加推算得出。")
+            notes.append(f"注意：{item.report.label}原文这一格空白，数值由同行各列相加推算得出。")
         key = f"{cell.field}[{cell.applicant}]" if cell.applicant else cell.field
         for _rule, message, fields in report_findings(db, item.report.id):
             if key in fields:
-                notes.append(f"注意：{_place(item.report)}报告这一处数字对不上：{message}")
+                notes.append(f"注意：{item.report.label}报告这一处数字对不上：{message}")
     return notes
 
 
@@ -102,9 +98,9 @@ def _missing_text(item: _Looked, label: str, reads: dict[tuple[int, str], tuple[
         method, note = reads.get((item.report.id, table), ("", ""))
         if method in ("raw", "missing"):
             # Not "the report lacks it": the file's table could not be read with certainty.
-            return f"{_place(item.report)}的报告读不出“{label}”：{note}。"
-        return f"{_place(item.report)}的报告里没有“{label}”这一项。"
-    return f"{_place(item.report)}的报告里“{label}”一格是空白（未填报），不能当作0。"
+            return f"{item.report.label}的报告读不出“{label}”：{note}。"
+        return f"{item.report.label}的报告里没有“{label}”这一项。"
+    return f"{item.report.label}的报告里“{label}”一格是空白（未填报），不能当作0。"
 
 
 def _table(values: list[Value], lexicon: Lexicon) -> tuple[tuple[str, ...], ...]:
@@ -157,7 +153,7 @@ def _existing(catalog: Catalog) -> str:
     reports = catalog.reports
     if not reports:
         return ""
-    listed = "、".join(_place(r) for r in reports[:12])
+    listed = "、".join(r.label for r in reports[:12])
     more = f"等{len(reports)}份" if len(reports) > 12 else ""
     return f"库里现有：{listed}{more}。"
 
@@ -175,7 +171,7 @@ def _values(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
             continue
         value = _value(item.cell, item.report, lexicon)
         values.append(value)
-        lines.append(f"{_place(item.report)}{label}：{format_number(value.value, value.unit)}。")
+        lines.append(f"{item.report.label}{label}：{format_number(value.value, value.unit)}。")
         lines.append(f"来源：{value.source}。")
     lines.extend(selection.missing)
     notes = _caveats(db, looked)
@@ -206,7 +202,7 @@ def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
               for r, value in present]
     absent = [r for r in selection.reports if stored.get(r.id) is None]
     if selection.named or len(absent) <= 3:
-        gaps = [f"{_place(r)}的报告里没有“{label}”（或为空白）。" for r in absent]
+        gaps = [f"{r.label}的报告里没有“{label}”（或为空白）。" for r in absent]
     else:
         gaps = [f"另有{len(absent)}份报告没有“{label}”这一项（或为空白）。"] if absent else []
     return values, gaps + list(selection.missing)
@@ -319,12 +315,12 @@ def _share(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexi
     lines, values = [], []
     for num, den in zip(_look_up(db, selection.reports, field, applicant), _look_up(db, selection.reports, denominator, den_applicant)):
         if num.cell is None or den.cell is None or num.cell.value is None or not den.cell.value:
-            lines.append(f"{_place(num.report)}缺少计算比例所需的数字（{lexicon.field(field).label} / {lexicon.field(denominator).label}）。")
+            lines.append(f"{num.report.label}缺少计算比例所需的数字（{lexicon.field(field).label} / {lexicon.field(denominator).label}）。")
             continue
         a, b = _value(num.cell, num.report, lexicon), _value(den.cell, den.report, lexicon)
         share = a.value / b.value
         values.extend([_derived(a, value=share, unit="%", label=f"{a.label}占{b.label}的比例", field=f"{field}/{denominator}"), a, b])
-        lines.append(f"{_place(num.report)}{_label(intent, lexicon, field)}占{lexicon.field(denominator).label}的比例："
+        lines.append(f"{num.report.label}{_label(intent, lexicon, field)}占{lexicon.field(denominator).label}的比例："
                      f"{format_number(share, '%')}（{format_number(a.value)} ÷ {format_number(b.value)}）。")
         lines.append(f"来源：{a.source}；{b.source}。")
     lines.extend(selection.missing)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from index.lexicon import DATA_DIR, local_place
+from index.store import StoredReport, list_reports
 
 LEADS_PATH = DATA_DIR / "leads.toml"
 KINDS = ("self_contradiction", "prose_vs_table", "outlier", "jump", "absence", "boilerplate")
@@ -93,26 +94,6 @@ class Lead:
 
 
 @dataclass(frozen=True)
-class _Report:
-    id: int
-    title: str
-    body: str
-    region: str
-    level: str
-    year: int
-    published: str | None
-    body_key: str
-
-    @property
-    def name(self) -> str:
-        return self.body if self.level == "department" else self.region
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}{self.year}年"
-
-
-@dataclass(frozen=True)
 class _Cell:
     table: str
     field: str
@@ -124,7 +105,7 @@ class _Cell:
     unit: str
     method: str
 
-    def source(self, report: _Report | None = None) -> Source:
+    def source(self, report: StoredReport | None = None) -> Source:
         row = self.row_label or self.label
         column = "" if self.applicant in (None, "total") else f"「{_APPLICANT_NAMES.get(self.applicant, self.applicant)}」列"
         shown = self.raw or ("" if self.value is None else _fmt(self.value))
@@ -138,7 +119,7 @@ class _Cell:
 class _Store:
     """What the rules read, loaded once per run."""
 
-    reports: dict[int, _Report]
+    reports: dict[int, StoredReport]
     cells: dict[tuple[int, str, str | None], _Cell] = field(default_factory=dict)
 
 
@@ -185,16 +166,13 @@ def kind_names(config: dict[str, Any] | None = None) -> dict[str, str]:
 # ---------------------------------------------------------------------------- loading
 
 
-def _columns(db, table: str) -> set[str]:
-    return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+def _load_reports(db) -> dict[int, StoredReport]:
+    return {r.id: r for r in sorted(list_reports(db), key=lambda r: r.id)}
 
 
-def _load_reports(db) -> dict[int, _Report]:
-    # One body across years: the body_id of index/identity.py where the store has it, else the name.
-    has_id = "body_id" in _columns(db, "reports")
-    rows = db.execute(f"SELECT id, title, body, region, level, year, published, {'body_id' if has_id else 'NULL'}"
-                      " FROM reports ORDER BY id").fetchall()
-    return {r[0]: _Report(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] or f"name:{r[2]}") for r in rows}
+def _body_key(report: StoredReport) -> str:
+    """One body across years: the body_id of index/identity.py, else the name."""
+    return report.body_id or f"name:{report.body}"
 
 
 def _load_cells(db, store: _Store, codes: Iterable[str]) -> None:
@@ -385,10 +363,10 @@ def _outliers(db, store: _Store, config: dict, wanted: set[int], fees: dict) -> 
     return leads
 
 
-def _bodies(store: _Store) -> dict[str, list[_Report]]:
-    bodies: dict[str, list[_Report]] = defaultdict(list)
+def _bodies(store: _Store) -> dict[str, list[StoredReport]]:
+    bodies: dict[str, list[StoredReport]] = defaultdict(list)
     for report in store.reports.values():
-        bodies[report.body_key].append(report)
+        bodies[_body_key(report)].append(report)
     for reports in bodies.values():
         reports.sort(key=lambda r: (r.year, r.id))
     return bodies
@@ -466,7 +444,7 @@ def _section_texts(db, store: _Store, numbers: Iterable[int]) -> dict[tuple[int,
     return {key: (heading, "".join(texts.get(key, []))) for key, heading in headings.items() if key[0] in store.reports}
 
 
-def _normalized(text: str, report: _Report) -> str:
+def _normalized(text: str, report: StoredReport) -> str:
     """The text without white space, digits and the body's own names: what copying keeps."""
     folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     for name in sorted({report.body, report.region, local_place(report.region)}, key=len, reverse=True):
@@ -546,7 +524,7 @@ def _boilerplate(db, store: _Store, config: dict, wanted: set[int], texts: dict)
             report = store.reports[report_id]
             # The same body's own earlier section 五 is the absence "the same as last year".
             others = [o for o in candidates[report_id]
-                      if not (number == 5 and store.reports[o].body_key == report.body_key)]
+                      if not (number == 5 and _body_key(store.reports[o]) == _body_key(report))]
             if not others:
                 continue
             estimates = (np.stack([signatures[o] for o in others]) == signatures[report_id]).mean(axis=1)
@@ -585,7 +563,7 @@ def _absences(db, store: _Store, config: dict, wanted: set[int], texts: dict, fe
     rules = config["absence"]
     leads: list[Lead] = []
 
-    def add(report: _Report, claim: str, why: str, excess: float, sources: tuple[Source, ...], topic: str) -> None:
+    def add(report: StoredReport, claim: str, why: str, excess: float, sources: tuple[Source, ...], topic: str) -> None:
         leads.append(Lead(kind="absence", report_id=report.id, report=report.title, region=report.region,
                           body=report.body, year=report.year, claim=claim, why=why,
                           score=round(weight * _strength(excess), 1), sources=sources, topic=topic))
@@ -646,7 +624,7 @@ def _absences(db, store: _Store, config: dict, wanted: set[int], texts: dict, fe
                 "条例要求年度报告写明存在的主要问题及改进情况；不写，等于说没有问题。", 0.6,
                 (Source(text=text.strip() or "（无）", section=heading or _SECTION_NAMES[5], field="section5"),), "section5:empty")
             continue
-        earlier = [r for r in bodies[report.body_key] if r.year < report.year and (r.id, 5) in texts]
+        earlier = [r for r in bodies[_body_key(report)] if r.year < report.year and (r.id, 5) in texts]
         if not earlier:
             continue
         previous = earlier[-1]

@@ -291,6 +291,11 @@ class StoredReport:
         """What to call the body in an answer: the place, or a department's full name."""
         return self.body if self.level == "department" else self.region
 
+    @property
+    def label(self) -> str:
+        """The body and year in words: 伊春市2023年."""
+        return f"{self.name}{self.year}年"
+
 
 @dataclass(frozen=True)
 class SaveResult:
