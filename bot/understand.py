@@ -673,11 +673,23 @@ def _pos_cut(text: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def _pos_tokenizer():
+    """jieba's part-of-speech tagger over our segmenter (its dictionary and the domain phrases).
+
+    Importing jieba.posseg already builds a tagger whose word-tag table is read from jieba's
+    dictionary file (0.3 CPU s); ours has the same dictionary file, so it shares that table
+    instead of reading the file a second time (POSTokenizer() would: a third of the first
+    answer's start-up, docs/benchmarks.md)."""
     import jieba.posseg
 
     from index import tokenizer
 
-    return jieba.posseg.POSTokenizer(tokenizer._segmenter())
+    segmenter = tokenizer._segmenter()
+    if segmenter.dictionary != jieba.posseg.dt.tokenizer.dictionary:
+        return jieba.posseg.POSTokenizer(segmenter)
+    tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    tagger.tokenizer = segmenter
+    tagger.word_tag_tab = jieba.posseg.dt.word_tag_tab
+    return tagger
 
 
 # ---------------------------------------------------------------------------- typos
@@ -716,7 +728,7 @@ def _correct(text: str, part: _Part, catalog: Catalog, lexicon: Lexicon) -> tupl
                     key = (size == length, size)
                     if hit and (best is None or key > best[2]):
                         best = (s, s + length, key, hit[0])
-                same_sound = words[2].get(_pinyin(window))
+                same_sound = _words_by_sound(lexicon).get(_pinyin(window))
                 if same_sound and same_sound != window and len(same_sound) == length and (best is None or (True, length) > best[2]):
                     best = (s, s + length, (True, length), same_sound)
         if best:
@@ -734,8 +746,9 @@ def _holds_a_word(window: str, words: frozenset[str]) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _fuzzy_words(lexicon: Lexicon) -> tuple[frozenset[str], dict[int, tuple[str, ...]], dict[str, str]]:
-    """The words typos are corrected to: field, applicant and subject words of 3 characters or more."""
+def _fuzzy_words(lexicon: Lexicon) -> tuple[frozenset[str], dict[int, tuple[str, ...]]]:
+    """The words typos are corrected to: field, applicant and subject words of 3 characters or
+    more, and the same by length."""
     words = set(lexicon.need_words())
     for f in lexicon.fields:
         words.update(f.boost)
@@ -746,16 +759,31 @@ def _fuzzy_words(lexicon: Lexicon) -> tuple[frozenset[str], dict[int, tuple[str,
     by_length: dict[int, list[str]] = {}
     for w in sorted(words):
         by_length.setdefault(len(w), []).append(w)
+    return frozenset(words), {k: tuple(v) for k, v in by_length.items()}
+
+
+@lru_cache(maxsize=4)
+def _words_by_sound(lexicon: Lexicon) -> dict[str, str]:
+    """The typo words by their pinyin (same-sound slips: 行正处罚). Apart from ``_fuzzy_words``
+    because pypinyin and 270 words' pinyin cost 0.3 CPU s, paid only by a question with a suspect."""
     by_sound: dict[str, str] = {}
-    for w in sorted(words, key=len, reverse=True):
+    for w in sorted(_fuzzy_words(lexicon)[0], key=len, reverse=True):
         by_sound.setdefault(_pinyin(w), w)
-    return frozenset(words), {k: tuple(v) for k, v in by_length.items()}, by_sound
+    return by_sound
 
 
 def _pinyin(text: str) -> str:
+    """The characters' readings, each read alone: a question tries ~200 windows, and pypinyin on
+    each whole window (phrase segmentation) was a third of a narrative question's time. Words and
+    windows are read the same way, so a same-sound slip still meets its word."""
+    return " ".join(_reading(ch) for ch in text)
+
+
+@lru_cache(maxsize=8192)
+def _reading(character: str) -> str:
     from pypinyin import lazy_pinyin
 
-    return " ".join(lazy_pinyin(text))
+    return lazy_pinyin(character)[0]
 
 
 # ---------------------------------------------------------------------------- questions
