@@ -40,6 +40,8 @@ DELTA = 1.0
 # stored term ids when they outgrow this share of the main postings (or the floor).
 PENDING_FLOOR = 50_000
 PENDING_SHARE = 8
+# Past this many candidate rows an unrestricted search scores every row instead of probing.
+DENSE_ROWS = 200_000
 # Passages turned into term ids per batch when the stored ids are missing (bounds memory).
 SYNC_BATCH = 10_000
 
@@ -131,6 +133,8 @@ class PassageIndex:
             if rows is None:
                 return
             self._alive[rows] = False
+            self._all_alive = False
+            self._term_stats.clear()  # df, idf and bounds move with the counts
             self._docs -= len(rows)
             self._total_length -= int(self._lengths[rows].sum())
 
@@ -174,33 +178,101 @@ class PassageIndex:
                 self._invert()
             if limit <= 0 or not self._docs:
                 return []
-            allowed = None
+            terms = [self._vocab[w] for w in words if w in self._vocab]
             if report_ids is not None:
-                allowed = np.zeros(len(self._alive), dtype=bool)
-                for report_id in report_ids:
-                    allowed[self._report_rows.get(report_id, [])] = True
-            scores = self._score([self._vocab[w] for w in words if w in self._vocab], allowed)
-            ranked = _top(scores, self._passage_ids, limit)
-            found = [(int(self._passage_ids[row]), float(scores[row])) for row in ranked]
+                rows, scores = self._score_rows(terms, self._rows_of(report_ids))
+            else:
+                rows, scores = self._score_all(terms, limit)
+            ranked = _top(rows, scores, self._passage_ids, limit)
+            found = [(int(self._passage_ids[row]), float(score)) for row, score in ranked]
         return self._hits(found)
 
-    def _score(self, terms: Iterable[int], allowed: np.ndarray | None) -> np.ndarray:
-        """BM25+ of every row: idf·(δ + tf·(k1+1)/(tf + k1·(1-b+b·len/avglen))) over the terms."""
+    def _rows_of(self, report_ids: Collection[int]) -> np.ndarray:
+        """The live rows of these reports, ascending (each report's rows are one run)."""
+        runs = [self._report_rows[r] for r in sorted(set(report_ids)) if r in self._report_rows]
+        rows = np.unique(np.concatenate(runs)) if runs else np.zeros(0, dtype=np.int64)
+        return rows[self._alive[rows]]
+
+    def _score_all(self, terms: list[int], limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that can be among the best ``limit``, with their exact BM25+ scores (MaxScore).
+
+        Candidates come from the terms that can add the most, rarest first; a term's postings are
+        only probed for the candidates' rows. Once the terms not yet opened could together add
+        less than the current ``limit``-th score, no row outside the candidates can reach the top,
+        so common words (政府, 公开: in nearly every table row) are never walked in full. A
+        question made only of common words opens nearly everything; past DENSE_ROWS candidates
+        every row is scored as before, which is cheaper than probing.
+        """
+        terms = [t for t in terms if self._term_df(t)]
+        order = sorted(terms, key=self._term_bound, reverse=True)
+        unopened = sum(self._term_bound(t) for t in order)
+        rows = np.zeros(0, dtype=np.int64)
+        scores = np.zeros(0)
+        threshold = 0.0
+        for term in order:
+            if len(rows) >= limit and unopened < threshold:
+                break
+            unopened -= self._term_bound(term)
+            postings, _ = self._postings(term)
+            new = np.setdiff1d(postings[self._alive[postings]], rows, assume_unique=True)
+            if len(rows) + len(new) > DENSE_ROWS:
+                return self._score_dense(terms)
+            rows = np.concatenate([rows, new])
+            scores = np.concatenate([scores, self._score_rows(terms, new)[1]])
+            if len(rows) >= limit:
+                threshold = float(np.partition(scores, len(scores) - limit)[len(scores) - limit])
+        return rows, scores
+
+    def _score_rows(self, terms: list[int], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """BM25+ of the given rows (ascending), probing each term's postings for them."""
+        scores = np.zeros(len(rows))
+        if not len(rows):
+            return rows, scores
+        norm = K1 * (1 - B + B * self._lengths[rows] / (self._total_length / self._docs))
+        for term in terms:
+            df = self._term_df(term)
+            if not df:
+                continue
+            postings, tfs = self._postings(term)
+            at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
+            found = postings[at] == rows
+            tf = tfs[at[found]]
+            scores[found] += math.log((self._docs + 1) / df) * (DELTA + tf * (K1 + 1) / (tf + norm[found]))
+        return rows, scores
+
+    def _score_dense(self, terms: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """BM25+ of every live row containing a term, walking the terms' whole postings."""
         scores = np.zeros(len(self._alive))
         average_length = self._total_length / self._docs
         for term in terms:
             rows, tfs = self._postings(term)
             live = self._alive[rows]
-            df = int(np.count_nonzero(live))
-            if not df:
-                continue
-            if allowed is not None:
-                live &= allowed[rows]
             rows, tfs = rows[live], tfs[live]
-            idf = math.log((self._docs + 1) / df)  # > 0 even for a term in every passage
             norm = K1 * (1 - B + B * self._lengths[rows] / average_length)
-            scores[rows] += idf * (DELTA + tfs * (K1 + 1) / (tfs + norm))
-        return scores
+            scores[rows] += math.log((self._docs + 1) / self._term_df(term)) * (DELTA + tfs * (K1 + 1) / (tfs + norm))
+        rows = np.flatnonzero(scores > 0)
+        return rows, scores[rows]
+
+    def _term_df(self, term: int) -> int:
+        """How many live passages hold the term (counted once per change of the index)."""
+        stats = self._term_stats.get(term)
+        if stats is None:
+            rows, _ = self._postings(term)
+            df = len(rows) if self._all_alive else int(np.count_nonzero(self._alive[rows]))
+            stats = self._term_stats[term] = [df, None]
+        return stats[0]
+
+    def _term_bound(self, term: int) -> float:
+        """The most the term adds to any one passage's score: idf·(δ + its largest tf part)."""
+        stats = self._term_stats.get(term) or [self._term_df(term), None]
+        if stats[1] is None:
+            rows, tfs = self._postings(term)
+            live = self._alive[rows]
+            norm = K1 * (1 - B + B * self._lengths[rows[live]] / (self._total_length / self._docs))
+            tfs = tfs[live]
+            stats[1] = math.log((self._docs + 1) / stats[0]) * (DELTA + float(np.max(tfs * (K1 + 1) / (tfs + norm))))
+            self._term_stats[term] = stats
+        return stats[1]
 
     def _postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows containing a term and the term's count in each, from both inverted parts."""
@@ -222,6 +294,7 @@ class PassageIndex:
         self._row_reports = np.concatenate([self._row_reports, np.full(len(rows), report_id, dtype=np.int64)])
         self._lengths = np.concatenate([self._lengths, [len(ids) for ids in term_ids]])
         self._alive = np.concatenate([self._alive, np.ones(len(rows), dtype=bool)])
+        self._term_stats.clear()
         self._report_rows[report_id] = rows
         self._docs += len(rows)
         self._total_length += sum(len(ids) for ids in term_ids)
@@ -250,6 +323,8 @@ class PassageIndex:
             self._passage_ids = np.array(passage_ids, dtype=np.int64)
             self._lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // 4  # int32 ids
             self._alive = np.ones(len(stored), dtype=bool)
+            self._all_alive = True
+            self._term_stats: dict[int, list] = {}  # term → [live df, score bound or None]
             self._docs = len(stored)
             self._total_length = int(self._lengths.sum())
             self._row_reports = np.array(report_ids, dtype=np.int64)
@@ -306,6 +381,8 @@ class PassageIndex:
         self._posting_rows, self._posting_tfs = arrays["posting_rows"], arrays["posting_tfs"]
         self._term_starts = arrays["term_starts"]
         self._alive = np.ones(len(self._passage_ids), dtype=bool)
+        self._all_alive = True
+        self._term_stats = {}
         self._docs = len(self._passage_ids)
         self._total_length = int(self._lengths.sum())
         self._report_rows = _group_rows(self._row_reports)
@@ -421,11 +498,13 @@ def _group_rows(report_ids: np.ndarray) -> dict[int, np.ndarray]:
     return {int(report_ids[start]): np.arange(start, end) for start, end in bounds}
 
 
-def _top(scores: np.ndarray, passage_ids: np.ndarray, limit: int) -> list[int]:
-    """Rows of the best positive scores, ties broken by passage id so results are stable."""
-    rows = np.flatnonzero(scores > 0)
+def _top(rows: np.ndarray, scores: np.ndarray, passage_ids: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The best positive-scored rows with their scores, ties broken by passage id so results are stable."""
+    keep = scores > 0
+    rows, scores = rows[keep], scores[keep]
     if len(rows) > limit:
-        kth = np.partition(scores[rows], len(rows) - limit)[len(rows) - limit]
-        rows = rows[scores[rows] >= kth]
-    order = np.lexsort((passage_ids[rows], -scores[rows]))
-    return rows[order][:limit].tolist()
+        kth = np.partition(scores, len(rows) - limit)[len(rows) - limit]
+        keep = scores >= kth
+        rows, scores = rows[keep], scores[keep]
+    order = np.lexsort((passage_ids[rows], -scores))[:limit]
+    return list(zip(rows[order].tolist(), scores[order].tolist()))
