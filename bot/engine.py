@@ -279,7 +279,7 @@ class Engine:
         with self._lock:
             try:
                 with writing(self.db):
-                    saved = store_report(self.db, prepared, self.lexicon)
+                    saved = store_report(self.db, prepared)
                     if not saved.unchanged:
                         if saved.replaced:
                             self.index.remove_report(saved.replaced.id)

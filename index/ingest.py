@@ -176,10 +176,10 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-def store_report(db: sqlite_utils.Database, prepared: PreparedReport, lexicon: Lexicon | None = None) -> SaveResult:
+def store_report(db: sqlite_utils.Database, prepared: PreparedReport) -> SaveResult:
     """Save a prepared report in one transaction; the same file again changes nothing."""
     tokenizer.add_words([prepared.report.body, prepared.report.region])
-    return save_report(db, prepared.report, prepared.document, prepared.tokens, lexicon or load_lexicon())
+    return save_report(db, prepared.report, prepared.document, prepared.tokens)
 
 
 def report_files(paths: list[Path]) -> list[Path]:

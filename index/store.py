@@ -25,7 +25,7 @@ from index.facts import FACT_INSERT, fact_rows
 from index.errors import AmbiguousReportError, ReadOnlyQueryError, ReportNotFoundError, StoreError
 from index.faults import fault_point
 from index.lexicon import DATA_DIR, Lexicon, load_lexicon
-from index.report import Report
+from index.report import Cell, Report
 
 _MIGRATIONS: tuple[str, ...] = (
     """
@@ -264,6 +264,99 @@ _MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE findings_numeric RENAME TO findings;
     CREATE INDEX findings_report ON findings(report_id);
     PRAGMA legacy_alter_table = OFF;
+    """,
+    # Cells stored compactly (issue 10): a cell's field and applicant are one integer key
+    # (cell_keys), row labels and inputs are numbered texts kept once (cell_texts), the method a
+    # small code (cell_methods); unit and raw are stored only where they differ from the field's
+    # unit and from the value as it prints. Labels and table names come from fields/applicants.
+    # The view `cells` has the columns the table had, so every reader keeps working; the base
+    # table is clustered by report (WITHOUT ROWID), its one index serves lookups by field.
+    # 129 KB a report before, of which cells and their two indexes were 77 KB (docs/benchmarks.md).
+    """
+    CREATE TABLE cell_keys (
+        id INTEGER PRIMARY KEY,
+        field TEXT NOT NULL,
+        applicant TEXT NOT NULL DEFAULT '',
+        UNIQUE (field, applicant)
+    );
+    CREATE TABLE cell_texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+    CREATE TABLE cell_methods (id INTEGER PRIMARY KEY, method TEXT NOT NULL UNIQUE);
+    INSERT INTO cell_methods (id, method) VALUES (0, 'printed'), (1, 'split'), (2, 'inferred'), (3, 'derived'), (4, 'ocr');
+    CREATE TABLE cell_values (
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        key_id INTEGER NOT NULL REFERENCES cell_keys(id),
+        value NUMERIC,
+        unit TEXT,
+        raw TEXT,
+        row_label_id INTEGER REFERENCES cell_texts(id),
+        method_id INTEGER NOT NULL DEFAULT 0 REFERENCES cell_methods(id),
+        inferred INTEGER NOT NULL DEFAULT 0,
+        derived INTEGER NOT NULL DEFAULT 0,
+        inputs_id INTEGER REFERENCES cell_texts(id),
+        PRIMARY KEY (report_id, key_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX cell_values_key ON cell_values(key_id, value);
+    INSERT INTO cell_keys (field, applicant)
+    SELECT field, COALESCE(applicant, '') FROM cells GROUP BY 1, 2 ORDER BY MIN(id);
+    INSERT OR IGNORE INTO cell_texts (text) SELECT row_label FROM cells WHERE row_label != '' ORDER BY id;
+    INSERT OR IGNORE INTO cell_texts (text) SELECT inputs FROM cells WHERE inputs IS NOT NULL ORDER BY id;
+    INSERT OR IGNORE INTO cell_methods (method) SELECT DISTINCT method FROM cells;
+    INSERT INTO cell_values (report_id, key_id, value, unit, raw, row_label_id, method_id, inferred, derived, inputs_id)
+    SELECT c.report_id, k.id, c.value, NULLIF(c.unit, f.unit), NULLIF(c.raw, CAST(c.value AS TEXT)), t.id, m.id,
+        c.inferred, c.derived, i.id
+    FROM cells c
+    JOIN cell_keys k ON k.field = c.field AND k.applicant = COALESCE(c.applicant, '')
+    JOIN cell_methods m ON m.method = c.method
+    LEFT JOIN fields f ON f.code = c.field
+    LEFT JOIN cell_texts t ON t.text = c.row_label AND c.row_label != ''
+    LEFT JOIN cell_texts i ON i.text = c.inputs
+    ORDER BY c.report_id, k.id;
+    DROP TABLE cells;
+    CREATE VIEW cells AS
+    SELECT c.report_id * 10000 + c.key_id AS id, c.report_id, f.table_name, k.field, f.label,
+        NULLIF(k.applicant, '') AS applicant, a.label AS applicant_label, c.value,
+        COALESCE(c.unit, f.unit) AS unit, COALESCE(c.raw, CAST(c.value AS TEXT), '') AS raw,
+        COALESCE(t.text, '') AS row_label, c.inferred, c.derived, i.text AS inputs, m.method
+    FROM cell_values c
+    JOIN cell_keys k ON k.id = c.key_id
+    LEFT JOIN fields f ON f.code = k.field
+    LEFT JOIN applicants a ON a.code = k.applicant
+    LEFT JOIN cell_texts t ON t.id = c.row_label_id
+    LEFT JOIN cell_texts i ON i.id = c.inputs_id
+    LEFT JOIN cell_methods m ON m.id = c.method_id;
+    DROP VIEW report_headlines;
+    CREATE VIEW report_headlines AS
+    SELECT r.id AS report_id, r.title, r.body, r.region, r.level, r.year,
+        MAX(CASE WHEN k.field = 'requests.new' AND k.applicant = 'total' THEN c.value END) AS requests_new,
+        MAX(CASE WHEN k.field = 'requests.handled' AND k.applicant = 'total' THEN c.value END) AS requests_handled,
+        MAX(CASE WHEN k.field = 'requests.granted' AND k.applicant = 'total' THEN c.value END) AS requests_granted,
+        MAX(CASE WHEN k.field = 'requests.denied' AND k.applicant = 'total' THEN c.value END) AS requests_denied,
+        MAX(CASE WHEN k.field = 'licensing.decisions' THEN c.value END) AS licensing_decisions,
+        MAX(CASE WHEN k.field = 'penalty.decisions' THEN c.value END) AS penalty_decisions,
+        MAX(CASE WHEN k.field = 'compulsion.decisions' THEN c.value END) AS compulsion_decisions,
+        MAX(CASE WHEN k.field = 'fees.amount' THEN c.value END) AS fees_amount_wan_yuan,
+        MAX(CASE WHEN k.field = 'normative.in_force' THEN c.value END) AS normative_in_force,
+        MAX(CASE WHEN k.field = 'review.total' THEN c.value END) AS review_total,
+        MAX(CASE WHEN k.field = 'lawsuit.total' THEN c.value END) AS lawsuit_total,
+        r.finding_count AS findings
+    FROM reports r LEFT JOIN cell_values c ON c.report_id = r.id LEFT JOIN cell_keys k ON k.id = c.key_id
+    GROUP BY r.id;
+    """,
+    # Table rows leave the in-memory search index (issue 10): their term ids move to
+    # table_row_terms, searched only for the reports a question names; their document
+    # frequencies are counted into table_row_df by the next writable open (index/search.py).
+    # The kept inverted index held them, so it goes.
+    """
+    CREATE TABLE IF NOT EXISTS table_row_terms (
+        passage_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, term_ids BLOB NOT NULL);
+    CREATE INDEX IF NOT EXISTS table_row_terms_report ON table_row_terms(report_id);
+    CREATE TABLE IF NOT EXISTS table_row_df (term_id INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+    INSERT OR REPLACE INTO table_row_terms (passage_id, report_id, term_ids)
+    SELECT t.passage_id, t.report_id, t.term_ids FROM passage_terms t JOIN passages p ON p.id = t.passage_id
+    WHERE p.kind = 'table';
+    DELETE FROM passage_terms WHERE passage_id IN (SELECT passage_id FROM table_row_terms);
+    DELETE FROM search_snapshot;
+    DELETE FROM search_state WHERE name IN ('table_rows', 'table_tokens');
     """,
 )
 
@@ -597,15 +690,12 @@ def resolve_report(db: sqlite_utils.Database, name: str) -> StoredReport:
     raise AmbiguousReportError("\n".join(lines), tuple(candidates))
 
 
-def save_report(db: sqlite_utils.Database, report: Report, document: Document,
-                tokens: Sequence[str], lexicon: Lexicon | None = None) -> SaveResult:
+def save_report(db: sqlite_utils.Database, report: Report, document: Document, tokens: Sequence[str]) -> SaveResult:
     """Store a parsed report in one transaction: all of it or nothing.
 
     The same file again changes nothing; another version of the same body and year replaces
     the old one (the result says which).
     """
-    lexicon = lexicon or load_lexicon()
-    applicant_labels = {a.code: a.label for a in lexicon.applicants}
     # The checks happen inside the write transaction: another process may have saved the same
     # file, or another version of the report, since this one was parsed.
     with writing(db):
@@ -638,12 +728,7 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
         db.conn.executemany(
             "INSERT INTO passages (report_id, ordinal, section, kind, text, tokens) VALUES (?, ?, ?, ?, ?, ?)",
             [(report_id, i, p.section, p.kind, p.text, t) for i, (p, t) in enumerate(zip(report.passages, tokens))])
-        db.conn.executemany(
-            "INSERT INTO cells (report_id, table_name, field, label, applicant, applicant_label, value, unit, raw,"
-            " row_label, inferred, derived, inputs, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(report_id, c.table, c.field, c.label, c.applicant, applicant_labels.get(c.applicant) if c.applicant else None,
-              c.value, c.unit, c.raw, c.row_label, int(c.inferred), int(c.derived),
-              json.dumps(list(c.inputs), ensure_ascii=False) if c.derived else None, c.method) for c in report.cells])
+        _save_cells(db, report_id, report.cells)
         db.conn.executemany(
             "INSERT INTO table_reads (report_id, table_name, method, note) VALUES (?, ?, ?, ?)",
             [(report_id, t.table, t.method, t.note) for t in report.table_reads])
@@ -655,6 +740,44 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document,
             [(report_id, r.table, json.dumps(list(r.cells), ensure_ascii=False), r.reason) for r in report.raw_rows])
         db.conn.executemany(FACT_INSERT, fact_rows(report_id, report.facts))
     return SaveResult(get_report(db, report_id), replaced, unchanged=False)
+
+
+def _save_cells(db: sqlite_utils.Database, report_id: int, cells: Sequence[Cell]) -> None:
+    """Write a report's cells to cell_values, numbering new keys and texts in the code tables.
+
+    raw and unit are then cleared where the `cells` view gives them back unchanged (the value
+    as SQLite prints it, the field's unit): compared in SQL, so the view and the test agree.
+    """
+    inputs = [json.dumps(list(c.inputs), ensure_ascii=False) if c.derived else None for c in cells]
+    keys = _code_ids(db, "cell_keys", ("field", "applicant"), [(c.field, c.applicant or "") for c in cells])
+    texts = _code_ids(db, "cell_texts", ("text",), [(t,) for t in [c.row_label for c in cells] + inputs if t])
+    methods = _code_ids(db, "cell_methods", ("method",), [(c.method,) for c in cells])
+    db.conn.executemany(
+        "INSERT INTO cell_values (report_id, key_id, value, unit, raw, row_label_id, method_id, inferred, derived,"
+        " inputs_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(report_id, keys[(c.field, c.applicant or "")], c.value, c.unit, c.raw, texts.get((c.row_label,)),
+          methods[(c.method,)], int(c.inferred), int(c.derived), texts.get((i,))) for c, i in zip(cells, inputs)])
+    db.conn.execute(
+        "UPDATE cell_values SET raw = CASE WHEN raw = CAST(value AS TEXT) THEN NULL ELSE raw END,"
+        " unit = CASE WHEN unit = (SELECT f.unit FROM cell_keys k JOIN fields f ON f.code = k.field"
+        " WHERE k.id = key_id) THEN NULL ELSE unit END WHERE report_id = ?", [report_id])
+
+
+def _code_ids(db: sqlite_utils.Database, table: str, columns: tuple[str, ...],
+              values: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """Ids of these values in a code table, adding the ones it lacks (numbered in first-seen order).
+
+    INSERT OR IGNORE, then read back: another process may have added the same value meanwhile.
+    """
+    wanted = list(dict.fromkeys(values))
+    if not wanted:
+        return {}
+    names = ", ".join(columns)
+    db.conn.executemany(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", wanted)
+    match = " AND ".join(f"{c} = j.value ->> {i}" for i, c in enumerate(columns))
+    rows = db.execute(f"SELECT {names}, {table}.id FROM {table} JOIN json_each(?) j ON {match}",
+                      [json.dumps(wanted, ensure_ascii=False)]).fetchall()
+    return {tuple(row[:-1]): row[-1] for row in rows}
 
 
 def remove_report(db: sqlite_utils.Database, report_id: int) -> None:

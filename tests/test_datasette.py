@@ -87,8 +87,11 @@ async def test_home_and_tables_show_titles_and_hide_the_search_internals(ds) -> 
     shown = {t["name"]: t for t in response.json()["tables"]}
     for name in INTERNAL:
         assert shown[name]["hidden"], name
-    for name in ("reports", "cells", "findings", "facts", "passages", "table_reads"):
+    for name in ("reports", "findings", "facts", "passages", "table_reads"):
         assert not shown[name]["hidden"], name
+    for name in ("cell_values", "cell_keys", "cell_texts", "cell_methods"):  # read through the view cells
+        assert shown[name]["hidden"], name
+    assert "cells" in {v["name"] for v in response.json()["views"]}
     page = (await ds.client.get("/reports/cells")).text
     assert "表格数字 · Table cells" in page
     assert "空白格 value 为空" in page

@@ -80,6 +80,63 @@ def test_migrate_brings_an_old_store_up_to_date_keeping_its_reports(tmp_path: Pa
     assert "没有改动" in capsys.readouterr().out
 
 
+CELLS_V6 = [  # cells as schema 6 stored them: every column in full on every row
+    (1, 1, "active", "penalty.decisions", "行政处罚：本年处理决定数量", None, None, 88300, "件", "88300", "行政处罚", 0, 0,
+     None, "printed"),
+    (2, 1, "active", "fees.amount", "行政事业性收费：本年收费金额", None, None, 3, "元", "3.0", "行政事业性收费", 0, 0,
+     None, "split"),
+    (3, 1, "requests", "requests.new", "本年新收政府信息公开申请数量", "total", "总计", 5, "件", "5", "一、本年新收", 0, 0,
+     None, "printed"),
+    (4, 1, "requests", "requests.new", "本年新收政府信息公开申请数量", "natural_person", "自然人", None, "件", "",
+     "一、本年新收", 0, 0, None, "printed"),
+    (5, 1, "requests", "requests.denied", "不予公开（小计）", "total", "总计", 2, "件", "", "", 0, 1,
+     '["requests.denied.state_secret[total]"]', "derived"),
+]
+
+
+def old_store(path: Path, cells: list[tuple]) -> None:
+    """A store as schema 6 left it, with one report and these cells."""
+    with closing(sqlite3.connect(path)) as conn:
+        for script in _MIGRATIONS[:6]:
+            conn.executescript(script)
+        conn.execute("PRAGMA user_version = 6")
+        conn.execute("INSERT INTO reports (id, title, body, region, level, year, layout, source_name, source_format,"
+                     " sha256, loaded_at, cell_count, finding_count) VALUES (1, '某县2023年报告', '某县', '某县', 'county',"
+                     " 2023, '2021', 'a.txt', 'txt', 'x', '2024-01-01', 4, 0)")
+        conn.executemany(f"INSERT INTO cells VALUES ({', '.join('?' * 15)})", cells)
+        conn.executemany("INSERT INTO fields VALUES (?, ?, ?, ?, ?)",  # as every writer's open left them
+                         [(f.code, f.label, f.table, f.unit, int(bool(f.derived))) for f in load_lexicon().fields])
+        conn.executemany("INSERT INTO applicants VALUES (?, ?, ?)",
+                         [(a.code, a.label, int(bool(a.derived_from))) for a in load_lexicon().applicants])
+        conn.commit()
+
+
+def test_migrating_cells_to_the_compact_table_keeps_every_column_of_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "v6.db"
+    old_store(path, CELLS_V6)
+    open_store(path).close()
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT type FROM sqlite_master WHERE name = 'cells'").fetchone() == ("view",)
+        rows = conn.execute("SELECT report_id, table_name, field, label, applicant, applicant_label, value, unit, raw,"
+                            " row_label, inferred, derived, inputs, method FROM cells ORDER BY id").fetchall()
+        assert rows == [row[1:] for row in CELLS_V6]
+        stored = conn.execute("SELECT unit, raw FROM cell_values ORDER BY key_id").fetchall()
+        assert stored == [(None, None), ("元", "3.0"), (None, None), (None, ""), (None, "")]  # only what differs
+        assert conn.execute("SELECT requests_new, fees_amount_wan_yuan FROM report_headlines").fetchall() == [(5, 3)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_migration_that_fails_leaves_the_old_store_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "v6.db"
+    old_store(path, CELLS_V6 + [(9, *CELLS_V6[0][1:])])  # the same cell twice: the compact table refuses it
+    with pytest.raises(sqlite3.IntegrityError):
+        open_store(path)
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (6,)
+        assert conn.execute("SELECT type FROM sqlite_master WHERE name = 'cells'").fetchone() == ("table",)
+        assert conn.execute("SELECT count(*) FROM cells").fetchone() == (6,)
+
+
 def test_a_fresh_store_opened_by_two_writers_at_once_is_migrated_once(tmp_path: Path) -> None:
     import threading
 
