@@ -295,7 +295,9 @@ _MIGRATIONS: tuple[str, ...] = (
         inputs_id INTEGER REFERENCES cell_texts(id),
         PRIMARY KEY (report_id, key_id)
     ) WITHOUT ROWID;
-    CREATE INDEX cell_values_key ON cell_values(key_id, value);
+    -- The columns the view joins on ride along: SQLite counts them as read even where it drops
+    -- the join, and without them a lookup by field read every row from the table (6x slower).
+    CREATE INDEX cell_values_key ON cell_values(key_id, value, method_id, row_label_id, inputs_id);
     INSERT INTO cell_keys (field, applicant)
     SELECT field, COALESCE(applicant, '') FROM cells GROUP BY 1, 2 ORDER BY MIN(id);
     INSERT OR IGNORE INTO cell_texts (text) SELECT row_label FROM cells WHERE row_label != '' ORDER BY id;
