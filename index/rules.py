@@ -38,10 +38,9 @@ def _key(field: str, applicant: str | None) -> str:
     return f"{field}[{applicant}]" if applicant else field
 
 
-def _breach(rule: str, subject: str, fields: list[str], parts: list[float], expected: float, actual: float) -> Breach | None:
-    if abs(expected - actual) <= TOLERANCE:
-        return None
-    return Breach(rule, subject, tuple(fields), tuple(parts), expected, actual)
+def _breaks(expected: float, actual: float) -> bool:
+    """Whether a rule's sum and the printed number differ by more than rounding."""
+    return not abs(expected - actual) <= TOLERANCE
 
 
 def row_sums(get: Getter, rows: Iterable[str]) -> Iterator[Breach]:
@@ -54,39 +53,33 @@ def row_sums(get: Getter, rows: Iterable[str]) -> Iterator[Breach]:
                          sum(values[:-1]), values[-1])
 
 
-def column_rules(get: Getter, subtotals: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Iterator[Breach]:
-    """In every column of table 三: 新收 + 结转 = 总计 + 结转下年度; 总计 = the six categories;
-    a printed category subtotal (``subtotals``: field and its items) = its items."""
+def column_rules(get: Getter, subtotals: Iterable[tuple[str, tuple[str, ...]]] = (),
+                 applicants: Iterable[str] = APPLICANT_ORDER) -> Iterator[Breach]:
+    """In every column of table 三 (or those of ``applicants``): 新收 + 结转 = 总计 + 结转下年度;
+    总计 = the six categories; a printed category subtotal (``subtotals``: field and its items) = its items."""
     subtotals = tuple(subtotals)
-    for applicant in APPLICANT_ORDER:
+    for applicant in applicants:
+        # Each sum is checked before its cells are named: the readers ask this for every gap they try.
         new, carried, handled, over = (get(f, applicant) for f in BALANCE)
-        if None not in (new, carried, handled, over):
-            found = _breach("requests.balance", applicant, [_key(f, applicant) for f in BALANCE],
-                            [new, carried, handled, over], new + carried, handled + over)
-            if found:
-                yield found
+        if None not in (new, carried, handled, over) and _breaks(new + carried, handled + over):
+            yield Breach("requests.balance", applicant, tuple(_key(f, applicant) for f in BALANCE),
+                         (new, carried, handled, over), new + carried, handled + over)
         parts = [get(f, applicant) for f in HANDLING_CATEGORIES]
-        if handled is not None and None not in parts:
-            found = _breach("requests.handled_sum", applicant,
-                            [_key(f, applicant) for f in HANDLING_CATEGORIES + ("requests.handled",)],
-                            parts, sum(parts), handled)
-            if found:
-                yield found
+        if handled is not None and None not in parts and _breaks(sum(parts), handled):
+            yield Breach("requests.handled_sum", applicant,
+                         tuple(_key(f, applicant) for f in HANDLING_CATEGORIES + ("requests.handled",)),
+                         tuple(parts), sum(parts), handled)
         for field, items in subtotals:
             printed, values = get(field, applicant), [get(f, applicant) for f in items]
-            if printed is not None and None not in values:
-                found = _breach("requests.subtotal", f"{field}[{applicant}]", [_key(f, applicant) for f in items],
-                                values, sum(values), printed)
-                if found:
-                    yield found
+            if printed is not None and None not in values and _breaks(sum(values), printed):
+                yield Breach("requests.subtotal", f"{field}[{applicant}]", tuple(_key(f, applicant) for f in items),
+                             tuple(values), sum(values), printed)
 
 
 def block_sums(get: Getter) -> Iterator[Breach]:
     """In every block of table 四, 维持 + 纠正 + 其他 + 尚未审结 = 总计."""
     for block in REVIEW_BLOCKS:
         values = [get(f"{block}.{o}", None) for o in OUTCOME_ORDER]
-        if None not in values:
-            found = _breach("review.block_sum", block, [f"{block}.{o}" for o in OUTCOME_ORDER], values[:-1],
-                            sum(values[:-1]), values[-1])
-            if found:
-                yield found
+        if None not in values and _breaks(sum(values[:-1]), values[-1]):
+            yield Breach("review.block_sum", block, tuple(f"{block}.{o}" for o in OUTCOME_ORDER), tuple(values[:-1]),
+                         sum(values[:-1]), values[-1])

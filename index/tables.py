@@ -304,10 +304,11 @@ class _RequestsTable:
             # The combination that breaks the fewest column rules, if no other breaks as few:
             # a rule the report breaks elsewhere (a misprinted 总计) leaves the others to decide.
             costs: dict[int, list[tuple[list[str], ...]]] = {}
+            breaches = _BreachCount(value_rows)
             for choice in itertools.product(*(vr.split_options for vr in open_rows)):
                 for vr, cut in zip(open_rows, choice):
                     vr.values = [parse_number(c) for c in cut]
-                costs.setdefault(self._violations(value_rows), []).append(choice)
+                costs.setdefault(breaches.count(), []).append(choice)
             good = costs[min(costs)]
             if len(good) == 1:
                 for vr, cut in zip(open_rows, good[0]):
@@ -342,6 +343,7 @@ class _RequestsTable:
         short = [vr for vr in value_rows if vr.gap_numbers is not None]
         if not short:
             return
+        breaches = _BreachCount(value_rows)
         # Try the same gap for every short row first (a converter drops the same column),
         # preferring the last organisation column when the arithmetic cannot tell.
         preference = list(range(self.width - 2, -1, -1)) + [self.width - 1]
@@ -349,19 +351,21 @@ class _RequestsTable:
         for gap in preference:
             if not all(self._fill(vr, gap) for vr in short):
                 continue
-            cost = self._violations(value_rows)
+            cost = breaches.count()
             if best_cost is None or cost < best_cost:
                 best_gap, best_cost = gap, cost
         for vr in short:
             if not self._fill(vr, best_gap):
                 self._fill(vr, self.width - 1)
         # Then let each row move its own gap where that alone makes the sums hold better
-        # (nothing to gain when every sum already holds).
+        # (nothing to gain when every sum already holds). The rows stand as last counted, at
+        # best_cost, and each row's turn ends with them as counted in ``current``.
+        current = best_cost
         for vr in short if best_cost else ():
-            current_gap, current = next(iter(vr.inferred)), self._violations(value_rows)
+            current_gap = next(iter(vr.inferred))
             for gap in preference:
                 if gap != current_gap and self._fill(vr, gap):
-                    cost = self._violations(value_rows)
+                    cost = breaches.count()
                     if cost < current:
                         current_gap, current = gap, cost
                     else:
@@ -369,29 +373,55 @@ class _RequestsTable:
         for vr in short:
             vr.gap_numbers = None
 
-    def _violations(self, value_rows: list[_ValueRow]) -> int:
-        """How many of the table's rules (index/rules.py) the rows as placed so far break.
 
-        A category without its own row is the sum of its items' rows, and a missing 总计 row
-        the sum of the categories: the same rules, so they still tell where a cell goes.
-        Called for every gap and cut tried, so the sums are made once per call.
-        """
-        rows = {vr.field: vr.values for vr in value_rows}
-        values = dict(rows)
-        for category in HANDLING_CATEGORIES:
-            items = [v for k, v in rows.items() if k.startswith(category + ".")]
-            if category not in rows and items:
-                values[category] = [_column_sum([v[col] for v in items], skip_blank=True) for col in range(self.width)]
-        if "requests.handled" not in values and all(c in values for c in HANDLING_CATEGORIES):
-            values["requests.handled"] = [_column_sum([values[c][col] for c in HANDLING_CATEGORIES])
-                                          for col in range(self.width)]
-        column = {a: i for i, a in enumerate(APPLICANT_ORDER)}
+class _BreachCount:
+    """How many of table 三's rules (index/rules.py) its rows as placed so far break.
 
-        def get(field: str, applicant: str | None) -> float | None:
-            found = values.get(field)
-            return None if found is None else found[column[applicant]]
+    A category without its own row is the sum of its items' rows, and a missing 总计 row the
+    sum of the categories: the same rules, so they still tell where a cell goes. Made once per
+    placement and asked for every gap and cut tried. Each rule reads one row or one column, and
+    a try changes a few: a row's and a column's breaches are counted once per set of values.
+    """
 
-        return len([*row_sums(get, rows), *column_rules(get)])
+    _REMEMBERED = 20_000  # column readings kept: a placement tries at most 20,000 cuts
+
+    def __init__(self, value_rows: list[_ValueRow]) -> None:
+        self.value_rows = value_rows
+        self.fields = list({vr.field: None for vr in value_rows})
+        items = {category: [i for i, f in enumerate(self.fields) if f.startswith(category + ".")]
+                 for category in HANDLING_CATEGORIES if category not in self.fields}
+        self.items = {category: rows for category, rows in items.items() if rows}  # rows by position
+        self.handled_derived = "requests.handled" not in self.fields and all(
+            c in self.fields or c in self.items for c in HANDLING_CATEGORIES)
+        self.column = {a: i for i, a in enumerate(APPLICANT_ORDER)}
+        self.rows_seen: dict[tuple[float | None, ...], int] = {}
+        self.columns_seen: dict[tuple[int, tuple[float | None, ...]], int] = {}
+
+    def count(self) -> int:
+        """The number of broken rules: rows that do not add up, and column rules."""
+        rows = [tuple(row) for row in {vr.field: vr.values for vr in self.value_rows}.values()]
+        broken = sum(self._row(field, row) for field, row in zip(self.fields, rows))
+        return broken + sum(self._column(col, column) for col, column in enumerate(zip(*rows)))
+
+    def _row(self, field: str, row: tuple[float | None, ...]) -> int:
+        found = self.rows_seen.get(row)
+        if found is None:
+            found = self.rows_seen[row] = len(list(row_sums(lambda _f, applicant: row[self.column[applicant]], [field])))
+        return found
+
+    def _column(self, col: int, column: tuple[float | None, ...]) -> int:
+        found = self.columns_seen.get((col, column))
+        if found is None:
+            values = dict(zip(self.fields, column))
+            for category, items in self.items.items():
+                values[category] = _column_sum([column[i] for i in items], skip_blank=True)
+            if self.handled_derived:
+                values["requests.handled"] = _column_sum([values[c] for c in HANDLING_CATEGORIES])
+            found = len(list(column_rules(lambda field, _a: values.get(field), applicants=(APPLICANT_ORDER[col],))))
+            if len(self.columns_seen) >= self._REMEMBERED:
+                self.columns_seen.clear()
+            self.columns_seen[col, column] = found
+        return found
 
 
 def parse_requests(rows: list[GridRow], lexicon: Lexicon, *, blank_is_zero: bool = False,
