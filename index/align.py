@@ -111,6 +111,8 @@ def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *,
             rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first,
                                                             weak=weak, alone=alone)]
             candidates.append(read(rebuilt, lexicon, blank_is_zero=blank_is_zero, prose=prose))
+    if len(candidates) == 1:  # nothing to weigh it against
+        return candidates[0]
     best = max(range(len(candidates)), key=lambda i: (_quality(candidates[i], lexicon), -i))
     return candidates[best]
 
