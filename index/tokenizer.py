@@ -44,11 +44,52 @@ _DROPPED_CATEGORIES = ("P", "S", "Z", "C")
 # 色达 + 县), given directly because jieba's suggest_freq segments every word it adds and made
 # start-up over 10,000 reports take seconds (docs/benchmarks.md).
 _NAME_FREQ = 1000
-# Short stretches recur in every report (table labels, section headings): their segmentation is
-# kept, and dropped again when a new dictionary word occurs in them.
+# Short stretches recur in every report (table labels, section headings, the national format's
+# stock clauses): their segmentation is kept. A stretch is one of the runs jieba segments apart
+# (its cut(): Chinese characters, letters and digits together, anything else one character at a
+# time), so a paragraph's clauses are kept one by one and give the same words as the paragraph.
+_BLOCK = jieba.re_han_default
 _CACHED_STRETCH = 64
 _CACHE_MAX = 50_000
-_cache: dict[str, tuple[str, ...]] = {}
+
+
+class _Segmentations:
+    """Kept segmentations of short stretches, each with how many dictionary words had been added
+    when it was made: one is made again when a word added since occurs in it. (Dropping those
+    stretches at every add_words scanned the whole cache: 16 ms a report at 50,000 stretches.)"""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, tuple[int, tuple[str, ...]]] = {}
+        self.added: list[str] = []  # words added since the cache was last emptied, in order
+        self.before = 0  # words added before that
+
+    def stamp(self) -> int:
+        """The number of words added so far: take it before segmenting."""
+        return self.before + len(self.added)
+
+    def get(self, stretch: str) -> tuple[str, ...] | None:
+        """The kept words of a stretch, unless a word added since it was segmented occurs in it."""
+        found = self.kept.get(stretch)
+        if found is None or found[0] == self.stamp():
+            return None if found is None else found[1]
+        since = found[0] - self.before
+        if since < 0 or any(word in stretch for word in self.added[since:]):
+            return None
+        self.kept[stretch] = (self.stamp(), found[1])
+        return found[1]
+
+    def keep(self, stretch: str, stamp: int, words: tuple[str, ...]) -> None:
+        if len(self.kept) >= _CACHE_MAX:
+            self.clear()
+        self.kept[stretch] = (stamp, words)
+
+    def clear(self) -> None:
+        self.before += len(self.added)
+        self.added = []
+        self.kept = {}
+
+
+_cache = _Segmentations()
 _lock = threading.Lock()
 _jieba: jieba.Tokenizer | None = None
 
@@ -84,9 +125,7 @@ def add_words(words: Iterable[str]) -> None:
                 if len(word) >= 2 and not segmenter.FREQ.get(word):
                     segmenter.add_word(word, freq=_NAME_FREQ)
                     added.append(word)
-        if added:
-            for stretch in [s for s in _cache if any(word in s for word in added)]:
-                del _cache[stretch]
+        _cache.added.extend(added)
 
 
 def warm_up() -> None:
@@ -98,16 +137,19 @@ def _segment_into(tokens: list[str], segmenter: jieba.Tokenizer, text: str, stop
     """Append the words of a stretch of text without numbers, less stop words and punctuation."""
     if not text.strip():
         return
-    words = _cache.get(text)
-    if words is None:
-        # HMM off: it only guesses unknown words, and names are added to the dictionary; it
-        # doubled the cost of segmenting a report at load (docs/benchmarks.md).
-        words = tuple(w for w in segmenter.lcut_for_search(text, HMM=False) if w not in stopwords and not _is_noise(w))
-        if len(text) <= _CACHED_STRETCH:
-            if len(_cache) >= _CACHE_MAX:
-                _cache.clear()
-            _cache[text] = words
-    tokens.extend(words)
+    for block in _BLOCK.split(text):
+        words = _cache.get(block)
+        if words is None:
+            if not block:
+                continue
+            stamp = _cache.stamp()
+            # HMM off: it only guesses unknown words, and names are added to the dictionary; it
+            # doubled the cost of segmenting a report at load (docs/benchmarks.md).
+            words = tuple(w for w in segmenter.lcut_for_search(block, HMM=False)
+                          if w not in stopwords and not _is_noise(w))
+            if len(block) <= _CACHED_STRETCH:
+                _cache.keep(block, stamp, words)
+        tokens.extend(words)
 
 
 def _is_noise(word: str) -> bool:
