@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.numbers import normalize, parse_number
 
@@ -136,6 +137,7 @@ def _runs(stream: list[Token]) -> list[tuple[bool, list[str]]]:
     return runs
 
 
+@lru_cache(maxsize=8192)  # asked for every span of every label run, of every reading
 def _names_row(text: str, phrases: tuple[str, ...]) -> bool:
     compact = normalize(text)
     return any(p in compact for p in phrases if len(p) > 2) or any(

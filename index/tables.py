@@ -12,6 +12,7 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Iterable, TypeVar
 
 from index.lexicon import FieldDef, Lexicon
@@ -107,6 +108,15 @@ def _phrase_matches(phrase: str, cell: str) -> bool:
 
 
 # ---------------------------------------------------------------- table 三
+_REMEMBERED_LABELS = 10_000
+
+
+@lru_cache(maxsize=4)
+def _rows_named(lexicon: Lexicon) -> dict[tuple[tuple[str, ...], str | None], FieldDef | None]:
+    """Table 三 rows already found by their label cells and parent row, for one lexicon."""
+    return {}
+
+
 class _RequestsTable:
     """Table 三: rows are request categories, columns the applicant types plus the total."""
 
@@ -119,6 +129,16 @@ class _RequestsTable:
         self.parents = {f.code.rsplit(".", 1)[-1]: f for f in self.fields if f.parent == "handled" and f.derived}
 
     def _match(self, cells: list[str], parent: str | None) -> FieldDef | None:
+        """The row a label names, remembered per lexicon: the same labels recur in every report."""
+        key = (tuple(cells), parent)
+        known = _rows_named(self.lexicon)
+        if key not in known:
+            if len(known) >= _REMEMBERED_LABELS:
+                known.clear()
+            known[key] = self._find_row(cells, parent)
+        return known[key]
+
+    def _find_row(self, cells: list[str], parent: str | None) -> FieldDef | None:
         """The row a label names: by printed phrase in its last cell, else by likeness of that
         cell to an official label (a slip), else by printed phrase in all its cells together."""
         official = {f.label.split("：")[-1]: f for f in self.fields}
@@ -194,14 +214,15 @@ class _RequestsTable:
             raw_rows.append(RawRow("requests", (vr.label, *vr.raws), reason="ambiguous_split"))
         self._zero_blanks(value_rows)
         order = self._applicant_order(header_rows, start)
+        fdefs = {vr.field: self.lexicon.field(vr.field) for vr in value_rows}
         cells = [
             Cell(
                 table="requests",
                 field=vr.field,
-                label=self.lexicon.field(vr.field).label,
+                label=fdefs[vr.field].label,
                 applicant=order[i],
                 value=vr.values[i],
-                unit=self.lexicon.field(vr.field).unit,
+                unit=fdefs[vr.field].unit,
                 raw=vr.raws[i],
                 row_label=vr.label,
                 inferred=i in vr.inferred,
