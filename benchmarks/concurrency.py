@@ -133,10 +133,12 @@ def store_state(db: Path) -> dict[str, object]:
             "integrity": conn.execute("PRAGMA integrity_check").fetchone()[0],
             "reports": conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0],
             "passages": conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0],
-            "indexed_passages": conn.execute(
-                "SELECT COUNT(*) FROM passage_terms t JOIN passages p ON p.id = t.passage_id").fetchone()[0],
-            "stray_terms": conn.execute(
-                "SELECT COUNT(*) FROM passage_terms WHERE passage_id NOT IN (SELECT id FROM passages)").fetchone()[0],
+            "indexed_passages": sum(conn.execute(
+                f"SELECT COUNT(*) FROM {terms} t JOIN passages p ON p.id = t.passage_id").fetchone()[0]
+                for terms in ("passage_terms", "table_row_terms")),
+            "stray_terms": sum(conn.execute(
+                f"SELECT COUNT(*) FROM {terms} WHERE passage_id NOT IN (SELECT id FROM passages)").fetchone()[0]
+                for terms in ("passage_terms", "table_row_terms")),
             "reports_not_whole": len(broken),
         }
 

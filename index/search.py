@@ -46,17 +46,25 @@ DENSE_ROWS = 200_000
 SYNC_BATCH = 10_000
 
 # term_ids: the passage's tokens in order, as little-endian int32 ids into search_terms.
+# passage_terms holds prose (in memory, searched over every report); table_row_terms the table
+# rows (read from the store for the reports a question names), with their document frequencies
+# in table_row_df and their count and tokens in search_state ('table_rows', 'table_tokens').
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS search_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE)",
     "CREATE TABLE IF NOT EXISTS passage_terms ("
     " passage_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, term_ids BLOB NOT NULL)",
     "CREATE INDEX IF NOT EXISTS passage_terms_report ON passage_terms(report_id)",
+    "CREATE TABLE IF NOT EXISTS table_row_terms ("
+    " passage_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, term_ids BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS table_row_terms_report ON table_row_terms(report_id)",
+    "CREATE TABLE IF NOT EXISTS table_row_df (term_id INTEGER PRIMARY KEY, df INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS search_snapshot (name TEXT PRIMARY KEY, data BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS search_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
+_TABLES = frozenset({"search_terms", "passage_terms", "table_row_terms", "table_row_df", "search_snapshot", "search_state"})
 # The arrays a snapshot keeps, with the dtype each is stored in.
 _SNAPSHOT = {"passage_ids": "<i8", "report_ids": "<i8", "lengths": "<i8", "posting_rows": "<i4",
-             "posting_tfs": "<i4", "term_starts": "<i8"}
+             "posting_tfs": "<u2", "term_starts": "<i8"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,22 @@ class Hit:
     text: str
     score: float
     kind: str
+
+
+@dataclass(frozen=True)
+class _Collection:
+    """The statistics one question is scored with: passages, average length, document frequencies."""
+
+    docs: int
+    average: float
+    df: dict[int, int]
+
+    def idf(self, term: int) -> float:
+        return math.log((self.docs + 1) / self.df[term])  # > 0 even for a term in every passage
+
+    def part(self, term: int, tfs: np.ndarray, norm: np.ndarray) -> np.ndarray:
+        """What the term adds to passages holding it ``tfs`` times, given their length norms."""
+        return self.idf(term) * (DELTA + tfs * (K1 + 1) / (tfs + norm))
 
 
 class PassageIndex:
@@ -85,7 +109,7 @@ class PassageIndex:
         self._lock = threading.RLock()
         self._vocab: dict[str, int] = {}
         self._vocab_seen = 0  # every search_terms id up to this one is in _vocab
-        if not read_only and not {"search_terms", "passage_terms", "search_snapshot", "search_state"} <= set(db.table_names()):
+        if not read_only and not _TABLES <= set(db.table_names()):
             with writing(db):
                 for statement in SCHEMA:
                     db.execute(statement)
@@ -113,15 +137,21 @@ class PassageIndex:
                 self.remove_report(report_id)
                 self._bump()
                 stored = self._db.execute(
-                    "SELECT id, report_id, tokens FROM passages WHERE report_id = ? ORDER BY id", [report_id]
+                    "SELECT id, report_id, tokens, kind = 'table' FROM passages WHERE report_id = ? ORDER BY id",
+                    [report_id],
                 ).fetchall()
-                term_ids = self._store_terms(stored)
+                prose = [row[:3] for row in stored if not row[3]]
+                term_ids = self._store_terms(prose)
+                self._count_table_rows(self._store_terms([row[:3] for row in stored if row[3]], "table_row_terms"))
             if term_ids:
-                self._append(report_id, [passage_id for passage_id, _, _ in stored], term_ids)
+                self._append(report_id, [passage_id for passage_id, _, _ in prose], term_ids)
 
     def remove_report(self, report_id: int) -> None:
         """Forget one report's passages (after the store removed or replaced it)."""
         with self._lock, writing(self._db):
+            table_rows = self._db.execute("SELECT term_ids FROM table_row_terms WHERE report_id = ?", [report_id])
+            self._count_table_rows([np.frombuffer(blob, dtype="<i4") for (blob,) in table_rows], sign=-1)
+            self._db.execute("DELETE FROM table_row_terms WHERE report_id = ?", [report_id])
             self._db.execute("DELETE FROM passage_terms WHERE report_id = ?", [report_id])
             self._bump()
             self.forget(report_id)
@@ -134,7 +164,7 @@ class PassageIndex:
                 return
             self._alive[rows] = False
             self._all_alive = False
-            self._term_stats.clear()  # df, idf and bounds move with the counts
+            self._term_stats.clear()  # document frequencies and bounds move with the counts
             self._docs -= len(rows)
             self._total_length -= int(self._lengths[rows].sum())
 
@@ -179,100 +209,131 @@ class PassageIndex:
             if limit <= 0 or not self._docs:
                 return []
             terms = [self._vocab[w] for w in words if w in self._vocab]
+            collection = self._collection(terms)
             if report_ids is not None:
-                rows, scores = self._score_rows(terms, self._rows_of(report_ids))
+                rows, scores = self._score_rows(terms, self._rows_of(report_ids), collection)
+                table_ids, table_scores = self._score_table_rows(terms, report_ids, collection)
+                passage_ids = np.concatenate([self._passage_ids[rows], table_ids])
+                scores = np.concatenate([scores, table_scores])
             else:
-                rows, scores = self._score_all(terms, limit)
-            ranked = _top(rows, scores, self._passage_ids, limit)
-            found = [(int(self._passage_ids[row]), float(score)) for row, score in ranked]
+                rows, scores = self._score_all(terms, limit, collection)
+                passage_ids = self._passage_ids[rows]
+            found = _top(passage_ids, scores, limit)
         return self._hits(found)
 
+    def _collection(self, terms: list[int]) -> _Collection:
+        """Passages, average length and the terms' document frequencies over prose and table
+        rows together: prose counted here, table rows as the store keeps them."""
+        state = dict(self._db.execute(
+            "SELECT name, value FROM search_state WHERE name IN ('table_rows', 'table_tokens')").fetchall())
+        table_df = dict(self._db.execute(
+            "SELECT term_id, df FROM table_row_df WHERE term_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(terms)]).fetchall()) if terms else {}
+        docs = self._docs + state.get("table_rows", 0)
+        average = (self._total_length + state.get("table_tokens", 0)) / max(docs, 1)
+        return _Collection(docs, average, {t: self._prose_df(t) + table_df.get(t, 0) for t in terms})
+
     def _rows_of(self, report_ids: Collection[int]) -> np.ndarray:
-        """The live rows of these reports, ascending (each report's rows are one run)."""
+        """The live prose rows of these reports, ascending (each report's rows are one run)."""
         runs = [self._report_rows[r] for r in sorted(set(report_ids)) if r in self._report_rows]
         rows = np.unique(np.concatenate(runs)) if runs else np.zeros(0, dtype=np.int64)
         return rows[self._alive[rows]]
 
-    def _score_all(self, terms: list[int], limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """The rows that can be among the best ``limit``, with their exact BM25+ scores (MaxScore).
+    def _score_all(self, terms: list[int], limit: int, collection: _Collection) -> tuple[np.ndarray, np.ndarray]:
+        """The prose rows that can be among the best ``limit``, with their exact BM25+ scores (MaxScore).
 
         Candidates come from the terms that can add the most, rarest first; a term's postings are
         only probed for the candidates' rows. Once the terms not yet opened could together add
         less than the current ``limit``-th score, no row outside the candidates can reach the top,
-        so common words (政府, 公开: in nearly every table row) are never walked in full. A
-        question made only of common words opens nearly everything; past DENSE_ROWS candidates
-        every row is scored as before, which is cheaper than probing.
+        so common words (政府, 公开) are never walked in full. A question made only of common
+        words opens nearly everything; past DENSE_ROWS candidates every row is scored as before,
+        which is cheaper than probing.
         """
-        terms = [t for t in terms if self._term_df(t)]
-        order = sorted(terms, key=self._term_bound, reverse=True)
-        unopened = sum(self._term_bound(t) for t in order)
+        terms = [t for t in terms if self._prose_df(t)]
+        bounds = {t: self._term_bound(t, collection) for t in terms}
+        unopened = sum(bounds.values())
         rows = np.zeros(0, dtype=np.int64)
         scores = np.zeros(0)
         threshold = 0.0
-        for term in order:
+        for term in sorted(terms, key=bounds.__getitem__, reverse=True):
             if len(rows) >= limit and unopened < threshold:
                 break
-            unopened -= self._term_bound(term)
+            unopened -= bounds[term]
             postings, _ = self._postings(term)
             new = np.setdiff1d(postings[self._alive[postings]], rows, assume_unique=True)
             if len(rows) + len(new) > DENSE_ROWS:
-                return self._score_dense(terms)
+                return self._score_dense(terms, collection)
             rows = np.concatenate([rows, new])
-            scores = np.concatenate([scores, self._score_rows(terms, new)[1]])
+            scores = np.concatenate([scores, self._score_rows(terms, new, collection)[1]])
             if len(rows) >= limit:
                 threshold = float(np.partition(scores, len(scores) - limit)[len(scores) - limit])
         return rows, scores
 
-    def _score_rows(self, terms: list[int], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """BM25+ of the given rows (ascending), probing each term's postings for them."""
+    def _score_rows(self, terms: list[int], rows: np.ndarray, collection: _Collection) -> tuple[np.ndarray, np.ndarray]:
+        """BM25+ of the given prose rows (ascending), probing each term's postings for them."""
         scores = np.zeros(len(rows))
         if not len(rows):
             return rows, scores
-        norm = K1 * (1 - B + B * self._lengths[rows] / (self._total_length / self._docs))
+        norm = K1 * (1 - B + B * self._lengths[rows] / collection.average)
         for term in terms:
-            df = self._term_df(term)
-            if not df:
+            if not self._prose_df(term):
                 continue
             postings, tfs = self._postings(term)
             at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
             found = postings[at] == rows
-            tf = tfs[at[found]]
-            scores[found] += math.log((self._docs + 1) / df) * (DELTA + tf * (K1 + 1) / (tf + norm[found]))
+            scores[found] += collection.part(term, tfs[at[found]], norm[found])
         return rows, scores
 
-    def _score_dense(self, terms: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """BM25+ of every live row containing a term, walking the terms' whole postings."""
+    def _score_dense(self, terms: list[int], collection: _Collection) -> tuple[np.ndarray, np.ndarray]:
+        """BM25+ of every live prose row containing a term, walking the terms' whole postings."""
         scores = np.zeros(len(self._alive))
-        average_length = self._total_length / self._docs
         for term in terms:
             rows, tfs = self._postings(term)
             live = self._alive[rows]
             rows, tfs = rows[live], tfs[live]
-            norm = K1 * (1 - B + B * self._lengths[rows] / average_length)
-            scores[rows] += math.log((self._docs + 1) / self._term_df(term)) * (DELTA + tfs * (K1 + 1) / (tfs + norm))
+            scores[rows] += collection.part(term, tfs, K1 * (1 - B + B * self._lengths[rows] / collection.average))
         rows = np.flatnonzero(scores > 0)
         return rows, scores[rows]
 
-    def _term_df(self, term: int) -> int:
-        """How many live passages hold the term (counted once per change of the index)."""
+    def _score_table_rows(self, terms: list[int], report_ids: Collection[int],
+                          collection: _Collection) -> tuple[np.ndarray, np.ndarray]:
+        """BM25+ of the named reports' table rows, from their stored term ids (never in memory:
+        the same national labels in every report, 58% of all postings, docs/search.md)."""
+        stored = self._db.execute(
+            "SELECT passage_id, term_ids FROM table_row_terms WHERE report_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(sorted({int(r) for r in report_ids}))]).fetchall()
+        terms = [t for t in terms if collection.df.get(t)]
+        if not stored or not terms:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        passage_ids = np.array([pid for pid, _ in stored], dtype=np.int64)
+        rows = [np.frombuffer(blob, dtype="<i4") for _, blob in stored]
+        norm = K1 * (1 - B + B * np.array([len(r) for r in rows]) / collection.average)
+        scores = np.zeros(len(rows))
+        for term in terms:
+            tfs = np.array([np.count_nonzero(r == term) for r in rows])
+            found = tfs > 0
+            scores[found] += collection.part(term, tfs[found], norm[found])
+        return passage_ids, scores
+
+    def _prose_df(self, term: int) -> int:
+        """How many live prose passages hold the term (counted once per change of the index)."""
         stats = self._term_stats.get(term)
         if stats is None:
             rows, _ = self._postings(term)
             df = len(rows) if self._all_alive else int(np.count_nonzero(self._alive[rows]))
-            stats = self._term_stats[term] = [df, None]
+            stats = self._term_stats[term] = [df, None, None]
         return stats[0]
 
-    def _term_bound(self, term: int) -> float:
-        """The most the term adds to any one passage's score: idf·(δ + its largest tf part)."""
-        stats = self._term_stats.get(term) or [self._term_df(term), None]
-        if stats[1] is None:
+    def _term_bound(self, term: int, collection: _Collection) -> float:
+        """The most the term adds to any one prose passage's score: idf·(δ + its largest tf part)."""
+        stats = self._term_stats[term]
+        if stats[1] != collection.average:
             rows, tfs = self._postings(term)
             live = self._alive[rows]
-            norm = K1 * (1 - B + B * self._lengths[rows[live]] / (self._total_length / self._docs))
+            norm = K1 * (1 - B + B * self._lengths[rows[live]] / collection.average)
             tfs = tfs[live]
-            stats[1] = math.log((self._docs + 1) / stats[0]) * (DELTA + float(np.max(tfs * (K1 + 1) / (tfs + norm))))
-            self._term_stats[term] = stats
-        return stats[1]
+            stats[1], stats[2] = collection.average, float(np.max(tfs * (K1 + 1) / (tfs + norm)))
+        return collection.idf(term) * (DELTA + stats[2])
 
     def _postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows containing a term and the term's count in each, from both inverted parts."""
@@ -367,7 +428,7 @@ class PassageIndex:
             return False
         arrays = {name: np.frombuffer(stored[name], dtype=dtype) for name, dtype in _SNAPSHOT.items()}
         # Passages changed behind the index's back (say, by hand in sqlite3) make the snapshot stale too.
-        count, highest = self._db.execute("SELECT COUNT(*), MAX(id) FROM passages").fetchone() \
+        count, highest = self._db.execute("SELECT COUNT(*), MAX(id) FROM passages WHERE kind != 'table'").fetchone() \
             if "passages" in self._db.table_names() else (0, None)
         ids = arrays["passage_ids"]
         if count != len(ids) or (highest or 0) != (int(ids.max()) if len(ids) else 0):
@@ -391,26 +452,37 @@ class PassageIndex:
         return True
 
     def _sync_stored_terms(self) -> None:
-        """Drop term ids of passages gone from the store; add those of passages not yet seen."""
-        gone = self._db.execute(
-            "DELETE FROM passage_terms WHERE NOT EXISTS (SELECT 1 FROM passages p"
-            " WHERE p.id = passage_terms.passage_id AND p.report_id = passage_terms.report_id)"
-        ).rowcount
+        """Drop term ids of passages gone from the store; add those of passages not yet seen;
+        count the table rows' document frequencies if they are not kept yet."""
+        gone = 0
+        for table in ("passage_terms", "table_row_terms"):
+            gone += self._db.execute(
+                f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM passages p"
+                f" WHERE p.id = {table}.passage_id AND p.report_id = {table}.report_id)"
+            ).rowcount
         missing = [row[0] for row in self._db.execute(
-            "SELECT id FROM passages WHERE id NOT IN (SELECT passage_id FROM passage_terms) ORDER BY id"
+            "SELECT id FROM passages WHERE id NOT IN (SELECT passage_id FROM passage_terms)"
+            " AND id NOT IN (SELECT passage_id FROM table_row_terms) ORDER BY id"
         )]
         if missing or gone:
             self._bump()
         if missing:
             self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
         for start in range(0, len(missing), SYNC_BATCH):
-            self._store_terms(self._db.execute(
-                "SELECT id, report_id, tokens FROM passages WHERE id IN (SELECT value FROM json_each(?))",
+            stored = self._db.execute(
+                "SELECT id, report_id, tokens, kind = 'table' FROM passages WHERE id IN (SELECT value FROM json_each(?))",
                 [json.dumps(missing[start : start + SYNC_BATCH])],
-            ).fetchall())
+            ).fetchall()
+            self._store_terms([row[:3] for row in stored if not row[3]])
+            self._store_terms([row[:3] for row in stored if row[3]], "table_row_terms")
+        counted = self._db.execute("SELECT 1 FROM search_state WHERE name = 'table_rows'").fetchone()
+        if missing or gone or not counted:
+            self._recount_table_rows()
 
-    def _store_terms(self, stored: Sequence[tuple[int, int, str]]) -> list[np.ndarray]:
-        """Turn passages' stored tokens into term ids, saving new terms and the ids."""
+    def _store_terms(self, stored: Sequence[tuple[int, int, str]], into: str = "passage_terms") -> list[np.ndarray]:
+        """Turn passages' stored tokens into term ids, saving new terms and the ids (``into``:
+        passage_terms for prose, table_row_terms for table rows)."""
+        assert into in ("passage_terms", "table_row_terms")
         if not stored:
             return []
         token_lists = [tokens.split() for _, _, tokens in stored]
@@ -426,10 +498,36 @@ class PassageIndex:
             )
         term_ids = [np.array([self._vocab[t] for t in tokens], dtype="<i4") for tokens in token_lists]
         self._db.conn.executemany(
-            "INSERT OR REPLACE INTO passage_terms (passage_id, report_id, term_ids) VALUES (?, ?, ?)",
+            f"INSERT OR REPLACE INTO {into} (passage_id, report_id, term_ids) VALUES (?, ?, ?)",
             [(passage_id, report_id, ids.tobytes()) for (passage_id, report_id, _), ids in zip(stored, term_ids)],
         )
         return term_ids
+
+    def _count_table_rows(self, term_ids: list[np.ndarray], sign: int = 1) -> None:
+        """Add (sign 1) or take away (-1) table rows' document frequencies, count and tokens."""
+        if not term_ids:
+            return
+        terms, counts = np.unique(np.concatenate([np.unique(ids) for ids in term_ids]), return_counts=True)
+        self._db.conn.executemany(
+            "INSERT INTO table_row_df (term_id, df) VALUES (?, ?) ON CONFLICT(term_id) DO UPDATE SET df = df + excluded.df",
+            zip(terms.tolist(), (sign * counts).tolist()))
+        if sign < 0:
+            self._db.execute("DELETE FROM table_row_df WHERE df <= 0")
+        self._db.conn.executemany(
+            "INSERT INTO search_state (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+            [("table_rows", sign * len(term_ids)), ("table_tokens", sign * sum(len(ids) for ids in term_ids))])
+
+    def _recount_table_rows(self) -> None:
+        """Count every stored table row's terms again, a batch of rows at a time (bounded memory)."""
+        self._db.execute("DELETE FROM table_row_df")
+        self._db.execute("DELETE FROM search_state WHERE name IN ('table_rows', 'table_tokens')")
+        self._db.execute("INSERT INTO search_state (name, value) VALUES ('table_rows', 0), ('table_tokens', 0)")
+        last = 0
+        while batch := self._db.execute(
+                "SELECT passage_id, term_ids FROM table_row_terms WHERE passage_id > ? ORDER BY passage_id LIMIT ?",
+                [last, SYNC_BATCH]).fetchall():
+            self._count_table_rows([np.frombuffer(blob, dtype="<i4") for _, blob in batch])
+            last = batch[-1][0]
 
     def _shared_words(self, report_ids: Collection[int]) -> set[str]:
         """Place and year words all the reports share (伊春市 2023 → 伊春, 伊春市, 2023)."""
@@ -483,7 +581,8 @@ def _invert_tokens(blobs: Sequence[bytes], lengths: np.ndarray) -> tuple[np.ndar
     first = np.ones(len(keys), dtype=bool)
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    tfs = np.diff(np.append(starts, len(keys))).astype(np.int32)
+    # uint16: a quarter of the postings' memory; a passage repeating one word 65,535 times is clipped there.
+    tfs = np.minimum(np.diff(np.append(starts, len(keys))), np.iinfo(np.uint16).max).astype(np.uint16)
     keys = keys[starts]
     terms = keys // max(rows, 1)
     return terms, (keys - terms * rows).astype(np.int32), tfs
@@ -498,13 +597,13 @@ def _group_rows(report_ids: np.ndarray) -> dict[int, np.ndarray]:
     return {int(report_ids[start]): np.arange(start, end) for start, end in bounds}
 
 
-def _top(rows: np.ndarray, scores: np.ndarray, passage_ids: np.ndarray, limit: int) -> list[tuple[int, float]]:
-    """The best positive-scored rows with their scores, ties broken by passage id so results are stable."""
+def _top(passage_ids: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The best positive-scored passages with their scores, ties broken by passage id so results are stable."""
     keep = scores > 0
-    rows, scores = rows[keep], scores[keep]
-    if len(rows) > limit:
-        kth = np.partition(scores, len(rows) - limit)[len(rows) - limit]
+    passage_ids, scores = passage_ids[keep], scores[keep]
+    if len(scores) > limit:
+        kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
         keep = scores >= kth
-        rows, scores = rows[keep], scores[keep]
-    order = np.lexsort((passage_ids[rows], -scores))[:limit]
-    return list(zip(rows[order].tolist(), scores[order].tolist()))
+        passage_ids, scores = passage_ids[keep], scores[keep]
+    order = np.lexsort((passage_ids, -scores))[:limit]
+    return list(zip(passage_ids[order].tolist(), scores[order].tolist()))

@@ -344,6 +344,22 @@ _MIGRATIONS: tuple[str, ...] = (
     FROM reports r LEFT JOIN cell_values c ON c.report_id = r.id LEFT JOIN cell_keys k ON k.id = c.key_id
     GROUP BY r.id;
     """,
+    # Table rows leave the in-memory search index (issue 10): their term ids move to
+    # table_row_terms, searched only for the reports a question names; their document
+    # frequencies are counted into table_row_df by the next writable open (index/search.py).
+    # The kept inverted index held them, so it goes.
+    """
+    CREATE TABLE IF NOT EXISTS table_row_terms (
+        passage_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, term_ids BLOB NOT NULL);
+    CREATE INDEX IF NOT EXISTS table_row_terms_report ON table_row_terms(report_id);
+    CREATE TABLE IF NOT EXISTS table_row_df (term_id INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+    INSERT OR REPLACE INTO table_row_terms (passage_id, report_id, term_ids)
+    SELECT t.passage_id, t.report_id, t.term_ids FROM passage_terms t JOIN passages p ON p.id = t.passage_id
+    WHERE p.kind = 'table';
+    DELETE FROM passage_terms WHERE passage_id IN (SELECT passage_id FROM table_row_terms);
+    DELETE FROM search_snapshot;
+    DELETE FROM search_state WHERE name IN ('table_rows', 'table_tokens');
+    """,
 )
 
 

@@ -58,9 +58,10 @@ def consistent(db: Path) -> set[tuple[str, int]]:
         assert conn.execute("SELECT COUNT(*) FROM reports r WHERE NOT EXISTS"
                             " (SELECT 1 FROM passages p WHERE p.report_id = r.id)").fetchone() == (0,)
         passages = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
-        indexed = conn.execute("SELECT COUNT(*) FROM passage_terms t JOIN passages p"
-                               " ON p.id = t.passage_id AND p.report_id = t.report_id").fetchone()[0]
-        assert conn.execute("SELECT COUNT(*) FROM passage_terms").fetchone()[0] == indexed == passages
+        terms = ("passage_terms", "table_row_terms")  # prose, table rows
+        indexed = sum(conn.execute(f"SELECT COUNT(*) FROM {t} JOIN passages p ON p.id = {t}.passage_id"
+                                   f" AND p.report_id = {t}.report_id").fetchone()[0] for t in terms)
+        assert sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in terms) == indexed == passages
         return set(conn.execute("SELECT body, year FROM reports").fetchall())
 
 

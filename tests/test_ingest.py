@@ -66,7 +66,8 @@ def test_folders_expand_to_report_files(tmp_path: Path) -> None:
 def dump(db: Path) -> list:
     with sqlite3.connect(db) as conn:
         return [conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-                for t in ("reports", "sections", "passages", "cells", "findings", "raw_rows", "passage_terms")]
+                for t in ("reports", "sections", "passages", "cells", "findings", "raw_rows", "passage_terms",
+                          "table_row_terms")]
 
 
 @pytest.mark.parametrize(("make", "name", "expected"), [

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -182,6 +184,18 @@ def test_many_added_reports_fold_into_the_main_index(db: sqlite_utils.Database,
     ]
 
 
+def test_table_rows_are_found_in_the_reports_named_not_across_all() -> None:
+    """A table row (the same national labels in every report) answers a question about its
+    report; a question over all reports is answered from prose."""
+    db = new_db()
+    store(db, 1)
+    db["passages"].insert({"report_id": 1, "ordinal": 99, "section": "", "kind": "table",
+                           "text": "行政处罚: 88300", "tokens": "行政 处罚 行政处罚 88300"})
+    index = PassageIndex(db)
+    assert [h.kind for h in index.search("行政处罚 88300", report_ids=[1])][:1] == ["table"]
+    assert all(h.kind == "text" for h in index.search("行政处罚 88300", limit=50))
+
+
 def test_start_up_uses_the_stored_tokens_and_drops_passages_gone_from_the_store(
     db: sqlite_utils.Database,
 ) -> None:
@@ -190,7 +204,7 @@ def test_start_up_uses_the_stored_tokens_and_drops_passages_gone_from_the_store(
     PassageIndex(db)
     unstore(db, 3)
     index = PassageIndex(db)
-    assert [hit.text for hit in index.search("storedtoken")] == ["行政处罚: 88300"]
+    assert [hit.text for hit in index.search("storedtoken", report_ids=[1])] == ["行政处罚: 88300"]
     assert all(hit.report_id != 3 for hit in index.search("中国色达微信公众号", limit=50))
     assert db.execute("SELECT COUNT(*) FROM passage_terms WHERE report_id = 3").fetchone() == (0,)
 
@@ -258,11 +272,14 @@ def test_the_pruned_search_returns_the_exhaustive_top(db: sqlite_utils.Database,
                                                        limit: int, within: tuple[int, ...] | None) -> None:
     """Whatever the question's mix of rare and common words, over all reports or some, the
     passages found and their scores are those of scoring every passage (MaxScore is exact),
-    after a removal and with a report still in the pending part."""
+    after a removal and with a report still in the pending part: prose and the named reports'
+    table rows, scored with statistics over both."""
+    db.execute("UPDATE passages SET kind = 'table' WHERE id % 3 = 0")
     index = PassageIndex(db)
     index.remove_report(3)
     unstore(db, 3)
     store(db, 3)
+    db.execute("UPDATE passages SET kind = 'table' WHERE id % 3 = 0")
     index.add_report(3)
     shared = index._shared_words(within) if within else set()
     vocabulary = sorted({t for (tokens,) in db.execute("SELECT tokens FROM passages") for t in tokens.split()
@@ -274,10 +291,10 @@ def test_the_pruned_search_returns_the_exhaustive_top(db: sqlite_utils.Database,
     finally:
         search.DENSE_ROWS = kept
     reference = reference_scores(db, words)
-    if within:
-        allowed = {pid for (pid,) in db.execute(
-            f"SELECT id FROM passages WHERE report_id IN ({','.join('?' * len(within))})", within)}
-        reference = {pid: score for pid, score in reference.items() if pid in allowed}
+    allowed = {pid for (pid,) in db.execute(
+        f"SELECT id FROM passages WHERE report_id IN ({','.join('?' * len(within))})", within)} if within else \
+        {pid for (pid,) in db.execute("SELECT id FROM passages WHERE kind != 'table'")}  # all reports: prose
+    reference = {pid: score for pid, score in reference.items() if pid in allowed}
     expected = sorted(reference.items(), key=lambda item: (-item[1], item[0]))[:limit]
     assert [h.score for h in hits] == pytest.approx([score for _, score in expected])
     assert all(reference[h.passage_id] == pytest.approx(h.score) for h in hits)
@@ -297,3 +314,31 @@ def test_a_passage_holding_only_the_less_rare_word_still_wins_when_it_scores_mor
     expected = sorted(reference_scores(db, ["档案", "热线"]).items(), key=lambda item: (-item[1], item[0]))[:3]
     assert [h.passage_id for h in hits] == [pid for pid, _ in expected]
     assert hits[0].text == "热线热线热线热线"
+
+
+def test_migrating_a_store_whose_table_rows_were_in_memory_keeps_every_answer(db_path: Path) -> None:
+    """A store from before table rows left the in-memory index (their term ids in
+    passage_terms) is migrated by `reportbot migrate`: the rows move, their frequencies are
+    counted, and every search finds what it found before."""
+    from bot.cli import main
+    from index.store import _MIGRATIONS, open_store
+
+    questions = [("行政处罚 本年 处理 决定", None), ("政府 信息 公开 平台 建设", None), ("依申请 公开 办理", None)]
+    db = open_store(db_path)
+    report_ids = [r for (r,) in db.execute("SELECT id FROM reports")]
+    questions += [(q, report_ids[:2]) for q, _ in questions]
+    before = [PassageIndex(db).search(q, report_ids=within, limit=8) for q, within in questions]
+    assert any(h.kind == "table" for hits in before for h in hits)
+    db.close()
+    with closing(sqlite3.connect(db_path)) as conn:  # as the format before this migration left it
+        conn.executescript("INSERT INTO passage_terms SELECT * FROM table_row_terms; DROP TABLE table_row_terms;"
+                           " DROP TABLE table_row_df; DELETE FROM search_state WHERE name LIKE 'table_%';"
+                           " DELETE FROM search_snapshot;")
+        conn.execute(f"PRAGMA user_version = {len(_MIGRATIONS) - 1}")
+    assert main(["--db", str(db_path), "migrate"]) == 0
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM passage_terms t JOIN passages p ON p.id = t.passage_id"
+                            " WHERE p.kind = 'table'").fetchone() == (0,)
+        assert conn.execute("SELECT value > 0 FROM search_state WHERE name = 'table_rows'").fetchone() == (1,)
+    db = open_store(db_path, read_only=True)
+    assert [PassageIndex(db, read_only=True).search(q, report_ids=within, limit=8) for q, within in questions] == before
