@@ -6,6 +6,7 @@ section. The HTML form escapes every string that came from a report.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,33 @@ class Value:
         return {"report": self.report, "region": self.region, "year": self.year, "field": self.field,
                 "applicant": self.applicant, "value": json_number(self.value), "unit": self.unit,
                 "label": self.label, "derived": self.derived, "inferred": self.inferred}
+
+
+class LazyTable(Sequence[tuple[str, ...]]):
+    """A table (header first) made when it is read — /csv, a combined answer — not with every
+    answer: a ranking over 50,000 reports shows ten lines, and formatting every row for each
+    question cost more than the rest of the answer (issue 10)."""
+
+    def __init__(self, count: int, make: Callable[[], tuple[tuple[str, ...], ...]]) -> None:
+        self._count = count  # rows with the header, known without making them
+        self._make = make
+        self._made: tuple[tuple[str, ...], ...] | None = None
+
+    def _rows(self) -> tuple[tuple[str, ...], ...]:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):  # type: ignore[override]  # an int or a slice, as a tuple takes
+        return self._rows()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -88,7 +116,7 @@ class Answer:
     intent: Intent | None = None
     choices: tuple[Choice, ...] = ()
     chart: Chart | None = None
-    table: tuple[tuple[str, ...], ...] = ()
+    table: Sequence[tuple[str, ...]] = ()  # a tuple, or a LazyTable for a long ranking
     notes: tuple[str, ...] = field(default=())  # caveats: inferred cells, findings on the row, other years
 
     @property

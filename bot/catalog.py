@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from index.lexicon import Lexicon, local_place
 from index.store import StoredReport
@@ -100,6 +102,10 @@ def canonical_bodies(reports: list[StoredReport]) -> dict[str, str]:
     return {key: _canonical(group).body for key, group in grouped.items()}
 
 
+_MEMO_SIZE = 64  # fields' values and selection arrays kept per catalog
+T = TypeVar("T")
+
+
 class Catalog:
     """The loaded bodies and their names, rebuilt whenever a report is loaded or removed."""
 
@@ -137,6 +143,17 @@ class Catalog:
         self._longest = max((len(n) for n in self._by_name), default=0)
         self._lexicon = lexicon
         self._pinyin: dict[str, tuple[str, ...]] | None = None
+        self._memo: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """Something derived from the loaded reports (a field's values in every report, the
+        arrays of every body), made once and kept as long as this catalog: until a report is
+        loaded or removed. Questions over every place then cost what they ask, not the store."""
+        if key not in self._memo:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = make()
+        return self._memo[key]
 
     @property
     def reports(self) -> list[StoredReport]:

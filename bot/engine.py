@@ -187,8 +187,8 @@ class Engine:
     def catalog(self) -> Catalog:
         """The names of the loaded bodies, rebuilt after loads and removals when next needed."""
         with self._lock:
-            if self._catalog is None:
-                self._catalog = Catalog(list_reports(self.db), self.lexicon)
+            if self._catalog is None:  # from the reports kept current by refresh, load and remove, in list_reports' order
+                self._catalog = Catalog(sorted(self._reports, key=lambda r: (r.region, r.body, r.year)), self.lexicon)
             return self._catalog
 
     # -- questions

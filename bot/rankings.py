@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import sqlite_utils
@@ -19,7 +20,7 @@ from bot.catalog import Catalog
 from bot.intent import Intent
 from bot.selection import Selection, select_reports
 from index.lexicon import Lexicon, RateDef
-from index.store import StoredReport, field_values
+from index.store import StoredReport
 
 SHOWN = 10  # lines of a long ranking in the answer; the rest is in its table (/csv)
 MAX_BARS = 20  # bot/charts.py draws at most 20 bars (Telegram photo limits)
@@ -43,23 +44,21 @@ def years_note(intent: Intent, reports: tuple[StoredReport, ...] | list[StoredRe
             f"要比同一年，请写出年份，例如“{max(years)}年…”。）")
 
 
-def summary_lines(values: list[Value], shown: int, *, total: bool = True) -> list[str]:
-    """Over SHOWN values: count, median (and total of counts) first; after the list, how to get the rest."""
-    if len(values) <= max(shown, SHOWN):
+def summary_lines(numbers: Sequence[float], unit: str, shown: int, *, total: bool = True) -> list[str]:
+    """Over SHOWN numbers: count, median (and total of counts) first; after the list, how to get the rest."""
+    if len(numbers) <= max(shown, SHOWN):
         return []
-    numbers = [v.value for v in values if v.value is not None]
-    unit = values[0].unit
-    line = f"共{len(values)}份报告：中位数{format_number(statistics.median(numbers), unit)}"
+    line = f"共{len(numbers)}份报告：中位数{format_number(statistics.median(numbers), unit)}"
     if total and unit != "%":
         line += f"，合计{format_number(sum(numbers), unit)}"
     return [line + f"；下面是前{shown}名。"]
 
 
-def rest_line(values: list[Value], shown: int) -> list[str]:
+def rest_line(count: int, shown: int) -> list[str]:
     """The count of values not listed, and where they are."""
-    if len(values) <= shown:
+    if count <= shown:
         return []
-    return [f"其余{len(values) - shown}份未列出：发送 /csv 可得到完整表格（{len(values)}行）。"]
+    return [f"其余{count - shown}份未列出：发送 /csv 可得到完整表格（{count}行）。"]
 
 
 def chart_of(title: str, values: list[Value], source: str) -> Chart | None:
@@ -92,7 +91,7 @@ def answer_rate(intent: Intent, db: sqlite_utils.Database, selection: Selection,
     rate = rate_of(intent, lexicon)
     assert rate is not None
     codes = list(dict.fromkeys(rate.numerator + rate.denominator))
-    stored = {code: field_values(db, code, _column(lexicon, code)) for code in codes}
+    stored = {code: selection.field_values(db, code, _column(lexicon, code)) for code in codes}
     name = rate.label.split("（")[0]
     table = _TABLE_NAMES.get(lexicon.field(rate.numerator[0]).table, "")
     formula = f"（{'＋'.join(_short(lexicon, c) for c in rate.numerator)}）÷{'＋'.join(_short(lexicon, c) for c in rate.denominator)}"
@@ -125,9 +124,9 @@ def answer_rate(intent: Intent, db: sqlite_utils.Database, selection: Selection,
             lines.append(f"{name}{word}的有{len(lead)}个并列（各{format_number(values[0].value, '%')}）：{'、'.join(v.name for v in lead[:SHOWN])}。")
         else:
             lines.append(f"{name}{word}的是{values[0].name}（{values[0].year}年，{format_number(values[0].value, '%')}）。")
-        lines += summary_lines(values, len(shown), total=False)
+        lines += summary_lines([v.value for v in values], "%", len(shown), total=False)
         lines += [f"{i}. {v.name}{v.year}年：{format_number(v.value, '%')}（{extras[id(v)]}）" for i, v in enumerate(shown, 1)]
-        lines += rest_line(values, len(shown))
+        lines += rest_line(len(values), len(shown))
         lines.append(f"{name}＝{formula}，数字来自各报告的{table}。")
     else:
         for v in values:
@@ -178,7 +177,7 @@ def rank_by_change(intent: Intent, db: sqlite_utils.Database, catalog: Catalog, 
     fdef = lexicon.field(field)
     applicant = (intent.applicant or "total") if fdef.table == "requests" else None
     selection = select_reports(replace(intent, year=None), catalog, all_years=True)
-    stored = field_values(db, field, applicant)
+    stored = selection.field_values(db, field, applicant)
     by_body: dict[str, list[StoredReport]] = {}
     for report in selection.reports:
         by_body.setdefault(report.body, []).append(report)
@@ -236,10 +235,10 @@ def rank_by_change(intent: Intent, db: sqlite_utils.Database, catalog: Catalog, 
         lines.append(f"“{label}”比上年{measure_word}{order}的是{top.name}（{extras[id(top)]}，"
                      f"{word}{format_number(top.value, unit)}）。" if not intent.limit else
                      f"“{label}”比上年{measure_word}{'前' if intent.descending else '后'}{intent.limit}名：")
-        lines += summary_lines(values, len(shown), total=not percent)
+        lines += summary_lines([v.value for v in values], unit, len(shown), total=not percent)
         lines += [f"{i}. {v.name}：{extras[id(v)]}，{_signed(changes[i - 1], fdef.unit)}"
                   for i, v in enumerate(shown, 1)]
-        lines += rest_line(values, len(shown))
+        lines += rest_line(len(values), len(shown))
         lines.append(f"数字来自各报告的{_TABLE_NAMES.get(fdef.table, '')}「{fdef.label}」。")
     if opposite and values:
         lines.append(f"另有{len(opposite)}个机关持平或{'减少' if sign > 0 else '增加'}，未列入。")

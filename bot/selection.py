@@ -1,11 +1,15 @@
 """Which stored reports a question is about, and what to say when some are missing."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sqlite_utils
 
 from bot.catalog import Body, Catalog
 from bot.intent import Intent
-from index.store import StoredReport
+from index.store import StoredReport, field_values
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,14 @@ class Selection:
     reports: tuple[StoredReport, ...]
     missing: tuple[str, ...]
     named: bool  # the question named bodies (or a report was chosen), rather than meaning all
+    catalog: Catalog | None = field(default=None, compare=False, repr=False)  # where the reports were found
+
+    def field_values(self, db: sqlite_utils.Database, code: str, applicant: str | None) -> dict[int, float | None]:
+        """Report id → value of a field in every stored report, kept with the catalog until the
+        next load or removal: a ranking over every place reads them once, not per question."""
+        if self.catalog is None:
+            return field_values(db, code, applicant)
+        return self.catalog.memo(("field_values", code, applicant), lambda: field_values(db, code, applicant))
 
 
 def _years(reports: tuple[StoredReport, ...]) -> str:
@@ -66,12 +78,15 @@ def select_reports(intent: Intent, catalog: Catalog, *, all_years: bool = False)
     if intent.report_id is not None:
         body = catalog.body_of(intent.report_id)
         chosen = tuple(r for r in (body.reports if body else ()) if r.id == intent.report_id)
-        return Selection(chosen, () if chosen else ("所选的报告已不在库中。",), True)
+        return Selection(chosen, () if chosen else ("所选的报告已不在库中。",), True, catalog)
     missing = [f"没有{place}的报告。" for place in intent.unknown_places]
     named = bool(intent.bodies or intent.unknown_places or intent.ambiguous)  # a scope (江苏省各县) is a group, not names
+    levels = intent.levels or ((intent.level,) if intent.level else ())
+    if not named and intent.within is None:
+        reports = _every_body(catalog, levels, intent.year, all_years)
+        return Selection(reports, tuple(_nothing_found(reports, intent, catalog)), False, catalog)
     bodies = ([b for name in dict.fromkeys(intent.bodies) for b in catalog.bodies_called(name)] if intent.bodies
               else ([] if named else list(catalog.bodies)))
-    levels = intent.levels or ((intent.level,) if intent.level else ())
     if levels and not intent.bodies:
         bodies = [b for b in bodies if level_of(b) in levels]
     if intent.within is not None and not intent.bodies:
@@ -90,9 +105,55 @@ def select_reports(intent: Intent, catalog: Catalog, *, all_years: bool = False)
             reports.extend(body.reports)
         else:
             reports.append(body.reports[-1])
-    if not reports and not missing and intent.year is not None:
-        years = sorted({r.year for r in catalog.reports})
-        missing.append(f"没有{intent.year}年的报告（已有：{'、'.join(f'{y}年' for y in years) or '无'}）。")
-    if not catalog.bodies:
+    if not missing:
+        missing.extend(_nothing_found(reports, intent, catalog))
+    elif not catalog.bodies:
         missing.append("库里还没有任何报告：请管理员先上传报告。")
-    return Selection(tuple(reports), tuple(missing), named)
+    return Selection(tuple(reports), tuple(missing), named, catalog)
+
+
+def _nothing_found(reports: Sequence[StoredReport], intent: Intent, catalog: Catalog) -> list[str]:
+    """What to say when a question over every place (or a year) finds no report."""
+    said = []
+    if not reports and intent.year is not None:
+        years = sorted({r.year for r in catalog.reports})
+        said.append(f"没有{intent.year}年的报告（已有：{'、'.join(f'{y}年' for y in years) or '无'}）。")
+    if not catalog.bodies:
+        said.append("库里还没有任何报告：请管理员先上传报告。")
+    return said
+
+
+@dataclass(frozen=True)
+class _Bodies:
+    """Every body and report of a catalog as arrays, in catalog order (bodies, then each body's
+    reports by year), so that a question over every place selects with masks, not a loop."""
+
+    reports: np.ndarray  # StoredReport objects
+    years: np.ndarray
+    body_of_report: np.ndarray  # index into the bodies
+    levels: np.ndarray  # each body's level (level_of)
+    latest: np.ndarray  # each body's newest report, an index into reports
+
+
+def _bodies(catalog: Catalog) -> _Bodies:
+    reports = [r for b in catalog.bodies for r in b.reports]
+    objects = np.empty(len(reports), dtype=object)
+    objects[:] = reports
+    counts = np.array([len(b.reports) for b in catalog.bodies], dtype=np.int64)
+    return _Bodies(reports=objects, years=np.array([r.year for r in reports], dtype=np.int64),
+                   body_of_report=np.repeat(np.arange(len(counts)), counts),
+                   levels=np.array([level_of(b) for b in catalog.bodies], dtype=object),
+                   latest=np.cumsum(counts) - 1)
+
+
+def _every_body(catalog: Catalog, levels: tuple[str, ...], year: int | None, all_years: bool) -> tuple[StoredReport, ...]:
+    """The reports of every body (of these levels): the year's, all of them, or each body's latest."""
+    arrays = catalog.memo("bodies", lambda: _bodies(catalog))
+    chosen = np.isin(arrays.levels, list(levels)) if levels else np.ones(len(arrays.levels), dtype=bool)
+    if year is not None:
+        picked = np.flatnonzero((arrays.years == year) & chosen[arrays.body_of_report])
+    elif all_years:
+        picked = np.flatnonzero(chosen[arrays.body_of_report])
+    else:
+        picked = arrays.latest[chosen]
+    return tuple(arrays.reports[picked].tolist())

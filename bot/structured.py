@@ -7,17 +7,17 @@ the answer says what is there instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from operator import itemgetter
 
 import sqlite_utils
 
-from bot.answer import Answer, Chart, Value, format_number
+from bot.answer import Answer, Chart, LazyTable, Value, format_number
 from bot.catalog import Catalog
 from bot.selection import Selection, select_reports
 from bot.intent import Intent
 from index.lexicon import Lexicon
-from index.store import CellRow, StoredReport, cell_rows, field_values, report_findings, table_reads
+from index.store import CellRow, StoredReport, cell_rows, report_findings, table_reads
 
-_SOURCED = 10  # values of a ranking or sum shown with their full source
 _TABLE_NAMES = {"active": "表二（主动公开）", "requests": "表三（依申请公开）", "review": "表四（复议诉讼）"}
 
 
@@ -181,31 +181,57 @@ def _values(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
                   chart=chart, table=_table(values, lexicon), notes=tuple(notes))
 
 
-def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> tuple[list[Value], list[str]]:
-    """The selected reports' values of the intent's field, sorted; sources only for the leaders.
+@dataclass(frozen=True)
+class _Ranked:
+    """A field's numbers over the selected reports, in order: every (report, number), and sourced
+    Values for the leaders only. Over every place that is ten Values, not 50,000 (issue 10); the
+    rest reaches the user as the /csv table, made when asked for."""
 
-    Over thousands of reports, one narrow query and plain tuples keep a ranking fast; the full
-    cell (source, caveats) is read only for the values an answer shows (docs/benchmarks.md).
-    """
+    pairs: list[tuple[StoredReport, float]]
+    values: list[Value]  # the first len(values) pairs, with their cells' sources
+    gaps: list[str]
+
+    @property
+    def numbers(self) -> list[float]:
+        return [number for _, number in self.pairs]
+
+
+def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon, *,
+            leaders: int | None = None) -> _Ranked:
+    """The selected reports' values of the intent's field, sorted; sourced Values for the first
+    ``leaders`` (all when None). One narrow query gives every number; full cells are read only
+    for the leaders (docs/benchmarks.md)."""
     field = intent.field
     applicant = _applicant(intent, lexicon, field)
     label = _label(intent, lexicon, field)
-    stored = field_values(db, field, applicant)
-    present = [(r, stored[r.id]) for r in selection.reports if stored.get(r.id) is not None]
-    present.sort(key=lambda pair: pair[1], reverse=intent.descending)
-    shown = present[: max(intent.limit or 0, _SOURCED)]
-    full = {item.report.id: item for item in _look_up(db, tuple(r for r, _ in shown), field, applicant)}
-    fdef = lexicon.field(field)
-    values = [_value(full[r.id].cell, r, lexicon) if r.id in full and full[r.id].cell else
-              Value(report=r.title, region=r.region, year=r.year, field=field, label=fdef.label, applicant=applicant,
-                    value=value, unit=fdef.unit, report_id=r.id, name=r.name)
-              for r, value in present]
-    absent = [r for r in selection.reports if stored.get(r.id) is None]
-    if selection.named or len(absent) <= 3:
-        gaps = [f"{r.label}的报告里没有“{label}”（或为空白）。" for r in absent]
+    stored = selection.field_values(db, field, applicant)
+    pairs = [(r, number) for r in selection.reports if (number := stored.get(r.id)) is not None]
+    pairs.sort(key=itemgetter(1), reverse=intent.descending)
+    first = pairs if leaders is None else pairs[:leaders]
+    full = {item.report.id: item.cell for item in _look_up(db, tuple(r for r, _ in first), field, applicant)}
+    values = [_value(full[r.id], r, lexicon) if full.get(r.id) else _plain(r, number, field, applicant, lexicon)
+              for r, number in first]
+    absent = len(selection.reports) - len(pairs)
+    if selection.named or absent <= 3:
+        gaps = [f"{r.label}的报告里没有“{label}”（或为空白）。" for r in selection.reports if stored.get(r.id) is None]
     else:
-        gaps = [f"另有{len(absent)}份报告没有“{label}”这一项（或为空白）。"] if absent else []
-    return values, gaps + list(selection.missing)
+        gaps = [f"另有{absent}份报告没有“{label}”这一项（或为空白）。"]
+    return _Ranked(pairs, values, gaps + list(selection.missing))
+
+
+def _plain(report: StoredReport, number: float, field: str, applicant: str | None, lexicon: Lexicon) -> Value:
+    """A report's number of a field without its cell's source (a row of a long table)."""
+    fdef = lexicon.field(field)
+    return Value(report=report.title, region=report.region, year=report.year, field=field, label=fdef.label,
+                 applicant=applicant, value=number, unit=fdef.unit, report_id=report.id, name=report.name)
+
+
+def _ranked_table(ranked: _Ranked, field: str, applicant: str | None, lexicon: Lexicon) -> LazyTable:
+    """Every pair of a ranking as the /csv table, made only when read."""
+    def make() -> tuple[tuple[str, ...], ...]:
+        rest = [_plain(r, number, field, applicant, lexicon) for r, number in ranked.pairs[len(ranked.values):]]
+        return _table(ranked.values + rest, lexicon)
+    return LazyTable(len(ranked.pairs) + 1 if ranked.pairs else 0, make)
 
 
 def _chart(title: str, values: list[Value], lexicon: Lexicon, *, total: int = 0) -> Chart:
@@ -225,34 +251,37 @@ def _chart_source(values: list[Value], lexicon: Lexicon) -> str:
 
 
 def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
-    values, gaps = _ranked(intent, db, selection, lexicon)
+    from bot import rankings  # over 10 values: a summary line, the top 10 and where the rest is (/csv)
+    ranked = _ranked(intent, db, selection, lexicon, leaders=max(intent.limit or 0, rankings.MAX_BARS))
+    values, gaps = ranked.values, ranked.gaps
     label = _label(intent, lexicon, intent.field)
     if not values:
         return Answer(intent.question, intent.route, "\n".join(gaps) or "没有可比较的数字。", intent=intent)
-    shown = values[: intent.limit] if intent.limit else values
+    shown = values[: intent.limit] if intent.limit else values[: rankings.SHOWN]
     word = "最多" if intent.descending else "最少"
-    tied = [v for v in values if v.value == values[0].value]
+    tied = [r for r, number in ranked.pairs if number == values[0].value]
     head = f"“{label}”{word}的是{values[0].name}（{values[0].year}年，{format_number(values[0].value, values[0].unit)}）。"
     if len(tied) > 1:
-        head = f"“{label}”{word}的有{len(tied)}个并列：{'、'.join(v.name for v in tied)}（各{format_number(values[0].value, values[0].unit)}）。"
+        head = f"“{label}”{word}的有{len(tied)}个并列：{'、'.join(r.name for r in tied)}（各{format_number(values[0].value, values[0].unit)}）。"
     if intent.limit:
         head = f"“{label}”{'前' if intent.descending else '后'}{intent.limit}名："
-    from bot import rankings  # over 10 values: a summary line, the top 10 and where the rest is (/csv)
-    shown = shown[: rankings.SHOWN] if not intent.limit else shown
-    lines = [head] + rankings.summary_lines(values, len(shown))
+    lines = [head] + rankings.summary_lines(ranked.numbers, values[0].unit, len(shown))
     lines += [f"{i}. {v.name}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(shown, 1)]
-    lines += rankings.rest_line(values, len(shown))
-    lines.append(f"共比较{len(values)}份报告，数据来自各报告的{_TABLE_NAMES[lexicon.field(intent.field).table]}。")
+    lines += rankings.rest_line(len(ranked.pairs), len(shown))
+    lines.append(f"共比较{len(ranked.pairs)}份报告，数据来自各报告的{_TABLE_NAMES[lexicon.field(intent.field).table]}。")
     lines.extend(gaps)
-    note = rankings.years_note(intent, [v for v in values]) if not selection.named else ""
+    note = rankings.years_note(intent, [r for r, _ in ranked.pairs]) if not selection.named else ""
     lines += [note] if note else []
-    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
+    applicant = _applicant(intent, lexicon, intent.field)
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(shown), intent=intent,
                   chart=_chart(f"{label}排名", shown if intent.limit else values[: rankings.MAX_BARS], lexicon,
-                               total=0 if intent.limit else len(values)), table=_table(values, lexicon))
+                               total=0 if intent.limit else len(ranked.pairs)),
+                  table=_ranked_table(ranked, intent.field, applicant, lexicon))
 
 
 def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
-    values, gaps = _ranked(intent, db, selection, lexicon)
+    ranked = _ranked(intent, db, selection, lexicon)
+    values, gaps = ranked.values, ranked.gaps
     label = _label(intent, lexicon, intent.field)
     if len(values) < 2:
         return _values(intent, db, selection, lexicon)
@@ -288,21 +317,29 @@ def _derived(base: Value, *, value: float, unit: str, label: str, field: str) ->
 
 
 def _sum(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
-    """A total (or, for 平均, a mean) over several reports, followed by its inputs."""
-    values, gaps = _ranked(intent, db, selection, lexicon)
+    """A total (or, for 平均, a mean) over several reports, followed by its inputs (over SHOWN of
+    them: the largest, and the rest in the /csv table)."""
+    from bot import rankings
+    ranked = _ranked(intent, db, selection, lexicon, leaders=rankings.SHOWN)
+    values, gaps, count = ranked.values, ranked.gaps, len(ranked.pairs)
     label = _label(intent, lexicon, intent.field)
     if not values:
         return Answer(intent.question, intent.route, "\n".join(gaps) or "没有可相加的数字。", intent=intent)
-    total = sum(v.value for v in values)
+    total = sum(ranked.numbers)
     average = intent.operation == "average"
-    result, word = (total / len(values), "平均") if average else (total, "合计")
-    summary = Value(report=f"{len(values)}份报告{word}", region=word, name=word, year=max(v.year for v in values), field=intent.field,
-                    label=label, applicant=values[0].applicant, value=result, unit=values[0].unit, derived=True)
-    lines = [f"{len(values)}份报告的“{label}”{word}：{format_number(result, summary.unit)}。",
-             f"由以下数字{'求平均' if average else '相加'}：" + "，".join(f"{v.name}{v.year}年 {format_number(v.value, v.unit)}" for v in values) + "。"]
+    result, word = (total / count, "平均") if average else (total, "合计")
+    summary = Value(report=f"{count}份报告{word}", region=word, name=word, year=max(r.year for r, _ in ranked.pairs),
+                    field=intent.field, label=label, applicant=values[0].applicant, value=result, unit=values[0].unit,
+                    derived=True)
+    inputs = "，".join(f"{v.name}{v.year}年 {format_number(v.value, v.unit)}" for v in values)
+    verb = "求平均" if average else "相加"
+    lines = [f"{count}份报告的“{label}”{word}：{format_number(result, summary.unit)}。",
+             f"由以下数字{verb}：{inputs}。" if count <= len(values) else
+             f"由{count}份报告的数字{verb}，其中最{'大' if intent.descending else '小'}的{len(values)}个：{inputs}。"]
+    lines += rankings.rest_line(count, len(values))
     lines.extend(gaps)
     return Answer(intent.question, intent.route, "\n".join(lines), (summary, *values), intent=intent,
-                  table=_table(values, lexicon))
+                  table=_ranked_table(ranked, intent.field, _applicant(intent, lexicon, intent.field), lexicon))
 
 
 def _share(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:

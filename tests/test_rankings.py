@@ -2,6 +2,8 @@
 as a summary line and the top 10, the rest in the /csv table; the years a ranking mixed, said."""
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,9 +119,23 @@ def test_a_long_ranking_is_a_summary_and_the_top_ten(many: Engine) -> None:
     listed = [line for line in answer.text.splitlines() if line[:1].isdigit() and ". " in line]
     assert len(listed) == 10, answer.text
     assert "中位数" in answer.text and "合计" in answer.text
-    assert "/csv" in answer.text and f"其余{len(answer.values) - 10}份" in answer.text
-    assert len(answer.table) == len(answer.values) + 1  # /csv sends every row
-    assert len(answer.chart.values) <= 20
+    compared = int(re.search(r"共比较(\d+)份报告", answer.text).group(1))
+    assert "/csv" in answer.text and f"其余{compared - 10}份" in answer.text
+    assert len(answer.values) == 10  # what the answer lists, with sources; not every report
+    rows = list(answer.table)  # /csv sends every row, made when asked for
+    assert len(rows) == len(answer.table) == compared + 1
+    assert [row[0] for row in rows[1:11]] == [v.name for v in answer.values]
+    assert float(rows[-1][4]) == min(float(row[4]) for row in rows[1:])  # the last row is the least
+    assert len(answer.chart.values) <= 20 and answer.chart.total == compared
+
+
+def test_a_sum_over_many_reports_lists_the_largest_and_points_to_the_rest(many: Engine) -> None:
+    answer = many.ask("所有地方收到的申请合计多少")
+    count = int(re.match(r"(\d+)份报告", answer.text).group(1))
+    assert count > 10 and "其中最大的10个" in answer.text and f"其余{count - 10}份" in answer.text
+    summary, *inputs = answer.values
+    assert len(inputs) == 10 and len(answer.table) == count + 1
+    assert summary.value == sum(float(row[4]) for row in list(answer.table)[1:])
 
 
 def test_a_long_rate_ranking_is_short_too(many: Engine) -> None:
