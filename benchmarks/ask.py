@@ -27,7 +27,7 @@ from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks import OUT_DIR, machine, write_section
+from benchmarks import OUT_DIR, TreeMemory, machine, write_section
 
 # Issue 10's targets at 50,000 reports.
 TARGET_P95_MS = 50.0
@@ -67,8 +67,10 @@ def db_path(size: int, seed: int) -> Path:
     return OUT_DIR / f"ask-{size}-seed{seed}.db"
 
 
-def build(db: Path, size: int, seed: int) -> float:
-    """Load ``size`` synthetic reports into a new database; return the seconds taken."""
+def build(db: Path, size: int, seed: int) -> dict:
+    """Load ``size`` synthetic reports into a new database: the seconds taken (generating the
+    files, then loading them) and the load's peak memory, this process and its workers together
+    (PSS), and this process's own peak (VmHWM). Run in a fresh process (build_fresh)."""
     from benchmarks.synthetic import generate
     from bot.engine import Engine
     from index.errors import ReportbotError
@@ -79,21 +81,32 @@ def build(db: Path, size: int, seed: int) -> float:
         stale.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="reportbot-ask-") as folder:
         paths = [report.path for report in generate(Path(folder), size, seed=seed)]
-        engine = Engine.open(partial)
-        try:
-            for number, (path, outcome) in enumerate(engine.load_many(paths), start=1):
-                if isinstance(outcome, ReportbotError):
-                    raise RuntimeError(f"{path.name}: {outcome}")
-                if number % 500 == 0:
-                    print(f"  {number}/{size} loaded, {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        finally:
-            engine.close()
+        generated = time.perf_counter() - started
+        with TreeMemory() as memory:
+            engine = Engine.open(partial)
+            try:
+                for number, (path, outcome) in enumerate(engine.load_many(paths), start=1):
+                    if isinstance(outcome, ReportbotError):
+                        raise RuntimeError(f"{path.name}: {outcome}")
+                    if number % 500 == 0:
+                        print(f"  {number}/{size} loaded, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            finally:
+                engine.close()
+        loaded = time.perf_counter() - started - generated
     with closing(sqlite3.connect(partial)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(db)
     for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
-    return time.perf_counter() - started
+    return {"generate_s": generated, "load_s": loaded, "load_peak_mb": memory.peak_mb, "main_peak_mb": peak_rss_mb()}
+
+
+def build_fresh(db: Path, size: int, seed: int) -> dict:
+    """build() in a fresh process, so that its memory is the load's alone."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.ask", "--build", str(db), "--build-size", str(size),
+                           "--seed", str(seed)], check=True, stdout=subprocess.PIPE, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def questions(db: Path, seed: int, count: int = 200) -> list[Question]:
@@ -200,7 +213,7 @@ def run_size(size: int, seed: int, count: int, rebuild: bool, profile_kind: str 
         db.parent.mkdir(parents=True, exist_ok=True)
         db.unlink(missing_ok=True)
         print(f"building {db} ({size} reports)…", file=sys.stderr)
-        built = build(db, size, seed)
+        built = build_fresh(db, size, seed)
     mix = questions(db, seed, count)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump([asdict(q) for q in mix], handle, ensure_ascii=False)
@@ -280,9 +293,12 @@ def report(results: list[dict], command: str) -> str:
                 f"memory ≤ {TARGET_MEMORY_MB:.0f} MB: {'met' if largest['peak_rss_mb'] <= TARGET_MEMORY_MB else 'missed'} "
                 f"({largest['peak_rss_mb']:.0f} MB)"]
     lines += ["", f"Targets at {largest['size']} reports: " + "; ".join(verdicts) + "."]
-    built = [f"{r['size']} reports in {r['build_s']:.0f} s" for r in results if r.get("build_s")]
+    built = [f"{r['size']} reports loaded in {b['load_s']:.0f} s ({r['size'] / b['load_s']:.1f} reports/s; "
+             f"generating the files {b['generate_s']:.0f} s), load peak {b['load_peak_mb']:.0f} MB (PSS, the loading "
+             f"process and its workers together; the loading process alone {b['main_peak_mb']:.0f} MB VmHWM)"
+             for r in results if (b := r.get("build_s"))]
     if built:
-        lines.append(f"Database build this run (Engine.load_many): {', '.join(built)}.")
+        lines.append(f"Database build this run (Engine.load_many, in a fresh process): {'; '.join(built)}.")
     return "\n".join(lines)
 
 
@@ -297,7 +313,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-docs", action="store_true", help="write the results to docs/benchmarks.md (## Ask)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # internal: the fresh measuring process
     parser.add_argument("--mix", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)  # internal: the fresh building process
+    parser.add_argument("--build-size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.build:
+        print(json.dumps(build(args.build, args.build_size, args.seed)))
+        return 0
     if args.measure:
         mix = [Question(**q) for q in json.loads(args.mix.read_text(encoding="utf-8"))]
         print(json.dumps(measure(args.measure, mix, args.profile_kind), ensure_ascii=False))
