@@ -11,8 +11,11 @@ index and the catalog (docs/operations.md). Opened read-only it writes nothing a
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -31,7 +34,7 @@ from index import tokenizer
 from index.errors import ReportbotError, ReportNotFoundError, StoreError
 from index.faults import fault_point
 from index.leads import Lead
-from index.ingest import PreparedReport, prepare_many, prepare_report, store_report
+from index.ingest import PreparedReport, prepare_ahead, prepare_report, store_report
 from index.lexicon import Lexicon, load_lexicon
 from index.report import TableRead
 from index.search import PassageIndex
@@ -112,6 +115,10 @@ def write_failure(error: sqlite3.Error) -> StoreError:
         return StoreError("数据库文件不可写：检查文件和所在文件夹的权限。这次的改动没有写入。")
     return StoreError(f"写入数据库失败（{text}）：这次的改动没有写入，库里原有的内容不受影响。")
 
+
+# A load commits its reports together, at most this many at a time or for this long (load_many).
+COMMIT_REPORTS = 32
+COMMIT_WINDOW_S = 0.1
 
 _CARD_FIELDS = (("requests.new", "total"), ("requests.handled", "total"), ("requests.granted", "total"),
                 ("requests.denied", "total"), ("requests.carried_over", "total"), ("normative.in_force", None),
@@ -261,21 +268,93 @@ class Engine:
     def load_many(self, paths: list[Path], *, max_bytes: int | None = None) -> Iterator[tuple[Path, LoadOutcome | ReportbotError]]:
         """Load files in order, preparing them on every core; a bad file yields its error.
 
-        Each report is saved and committed on its own, all or nothing: a long load never holds
-        the write lock for more than one report, so other processes keep loading and removing.
+        Each report is saved all or nothing, in a savepoint of its own, and reports saved one
+        after another are committed together: before waiting for a file still being prepared,
+        after COMMIT_REPORTS reports or COMMIT_WINDOW_S seconds, whichever comes first. A long
+        load so holds the write lock a tenth of a second at a time and never while it waits for
+        a file: other processes keep loading and removing in between (docs/operations.md). A
+        report is yielded once it is committed.
         """
-        for path, prepared in prepare_many(paths, max_bytes=max_bytes):
-            if not isinstance(prepared, ReportbotError):
+        batch: list[tuple[Path, LoadOutcome | ReportbotError]] = []
+        transaction: ExitStack | None = None
+        began = 0.0
+        try:
+            for path, pending in prepare_ahead(paths, max_bytes=max_bytes):
+                if batch and not pending.done():
+                    yield from self._commit(batch, transaction)
+                    transaction = None
+                prepared = pending.result()
+                if isinstance(prepared, ReportbotError):
+                    batch.append((path, prepared))
+                    continue
                 try:
-                    prepared = self._store(prepared)
+                    if transaction is None:
+                        transaction, began = self._begin(), time.monotonic()
+                    batch.append((path, self._save(prepared)))
                 except ReportbotError as error:
-                    prepared = error
-            yield path, prepared
+                    batch.append((path, error))
+                # A failure that ended the transaction ends the batch with it.
+                if not self.db.conn.in_transaction or len(batch) >= COMMIT_REPORTS \
+                        or time.monotonic() - began >= COMMIT_WINDOW_S:
+                    yield from self._commit(batch, transaction)
+                    transaction = None
+            yield from self._commit(batch, transaction)
+        except BaseException:
+            if transaction is not None:  # stopped inside a batch (Ctrl-C): ROLLBACK, then the lock
+                transaction.__exit__(*sys.exc_info())
+            if any(isinstance(outcome, LoadOutcome) and not outcome.unchanged for _, outcome in batch):
+                self._forget_uncommitted()
+            raise
+
+    def _begin(self) -> ExitStack:
+        """A batch's write transaction, holding the engine's lock until it is committed."""
+        transaction = ExitStack()
+        transaction.enter_context(self._lock)
+        try:
+            transaction.enter_context(writing(self.db))
+        except sqlite3.Error as error:
+            transaction.close()
+            raise write_failure(error) from error
+        return transaction
+
+    def _commit(self, batch: list[tuple[Path, LoadOutcome | ReportbotError]],
+                transaction: ExitStack | None) -> Iterator[tuple[Path, LoadOutcome | ReportbotError]]:
+        """Commit a batch of saved reports and yield their outcomes; a failed commit fails them all."""
+        if transaction is not None:
+            # A report whose failure ended the transaction is the batch's last: its error is the batch's.
+            ended = None if self.db.conn.in_transaction else batch[-1][1]
+            try:
+                transaction.close()  # COMMIT, then the lock
+            except sqlite3.Error as error:
+                failure = ended if isinstance(ended, StoreError) else write_failure(error)
+                lost = [(path, failure if isinstance(o, LoadOutcome) and not o.unchanged else o) for path, o in batch]
+                self._forget_uncommitted()
+                batch[:] = lost
+        done = list(batch)
+        batch.clear()
+        for path, outcome in done:
+            if isinstance(outcome, LoadOutcome):
+                fault_point("save.committed")
+            yield path, outcome
+
+    def _forget_uncommitted(self) -> None:
+        """After a batch was rolled back: the search index and the reports as the store has them."""
+        self._rebuild_index()
+        self._reports = list_reports(self.db)
+        self._catalog = None
 
     def _store(self, prepared: PreparedReport) -> LoadOutcome:
+        """Save one report in a transaction of its own (a load of one file)."""
+        with self._lock:
+            outcome = self._save(prepared)
+            fault_point("save.committed")
+            return outcome
+
+    def _save(self, prepared: PreparedReport) -> LoadOutcome:
+        """Save one report, all or nothing: in a transaction of its own, or a savepoint of the
+        caller's. The report and its search terms go together: the stored term ids never
+        disagree with the stored passages."""
         report = prepared.report
-        # One transaction for the report and its search terms: one commit per load, and the
-        # stored term ids never disagree with the stored passages.
         with self._lock:
             try:
                 with writing(self.db):
@@ -291,10 +370,10 @@ class Engine:
             except BaseException:
                 self._rebuild_index()
                 raise
-            fault_point("save.committed")
             if not saved.unchanged:
                 self._catalog = None
-                self._reports = [r for r in self._reports if saved.replaced is None or r.id != saved.replaced.id]
+                if saved.replaced is not None:
+                    self._reports = [r for r in self._reports if r.id != saved.replaced.id]
                 self._reports.append(saved.report)
             stored = saved.report
             return LoadOutcome(

@@ -1,4 +1,4 @@
-"""Load report files into the store: read, parse and segment them, then save each in one transaction.
+"""Load report files into the store: read, parse and segment them, then save each all or nothing.
 
 Preparing a report (reading, parsing, segmenting its passages) is the slow part and touches no
 shared state, so several files are prepared in worker processes, one per core, while the store
@@ -20,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import sqlite_utils
 
@@ -119,13 +119,47 @@ def _prepare_quietly(path: Path, max_bytes: int | None) -> PreparedReport | Repo
         return UnreadableFileError(f"无法读取文件（{error.strerror or error}）。")
 
 
+class Pending(Protocol):
+    """A file being prepared: a Future of the worker pool, or a file prepared here when asked."""
+
+    def done(self) -> bool:
+        """Whether the result is there without waiting."""
+
+    def result(self) -> PreparedReport | ReportbotError:
+        """The prepared report (or the file's error), waiting for it if need be."""
+
+
+class _PreparedHere:
+    """A file of a small load, prepared in this process when its result is asked for."""
+
+    def __init__(self, path: Path, max_bytes: int | None) -> None:
+        self.path = path
+        self.max_bytes = max_bytes
+
+    def done(self) -> bool:
+        """Never: preparing it is the wait."""
+        return False
+
+    def result(self) -> PreparedReport | ReportbotError:
+        """Prepare the file now."""
+        return _prepare_quietly(self.path, self.max_bytes)
+
+
 def prepare_many(paths: list[Path], *, max_bytes: int | None = None,
                  workers: int | None = None) -> Iterator[tuple[Path, PreparedReport | ReportbotError]]:
     """Prepare files in order, in parallel for a batch; a bad file yields its error, not an exception."""
+    for path, pending in prepare_ahead(paths, max_bytes=max_bytes, workers=workers):
+        yield path, pending.result()
+
+
+def prepare_ahead(paths: list[Path], *, max_bytes: int | None = None,
+                  workers: int | None = None) -> Iterator[tuple[Path, Pending]]:
+    """Files in order, each with its preparation under way, so the caller can tell whether it
+    would wait for the next one (a saver commits before waiting; bot/engine.py)."""
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(paths) < _PARALLEL_FROM:
         for path in paths:
-            yield path, _prepare_quietly(path, max_bytes)
+            yield path, _PreparedHere(path, max_bytes)
         return
     tokenizer.warm_up()  # loaded once here, inherited by the forked workers
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
@@ -140,11 +174,10 @@ def prepare_many(paths: list[Path], *, max_bytes: int | None = None,
         try:
             while window:
                 path, future = window.popleft()
-                prepared = future.result()
                 following = next(pending, None)
                 if following is not None:
                     window.append((following, pool.submit(_prepare_quietly, following, max_bytes)))
-                yield path, prepared
+                yield path, future
         finally:
             for _, future in window:  # a consumer that stops early waits for no more files
                 future.cancel()

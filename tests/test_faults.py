@@ -185,6 +185,28 @@ def test_a_full_disk_refuses_the_load_says_so_and_changes_nothing(db_path: Path,
     assert consistent(db_path) == before | {(made[0].body, made[0].year)}
 
 
+def test_a_disk_filling_up_in_a_batch_keeps_exactly_the_reports_said_loaded(db_path: Path, tmp_path: Path) -> None:
+    """A long load commits a few reports at a time (Engine.load_many): when the disk fills up part
+    of the way, every report said loaded is stored whole and answered, every other says the disk is full."""
+    many = generate(tmp_path / "many", 20, seed=22, broken_share=0)  # 16 or more: prepared by workers
+    before = consistent(db_path)
+    engine = Engine.open(db_path)
+    try:
+        pages = engine.db.execute("PRAGMA page_count").fetchone()[0]
+        engine.db.execute(f"PRAGMA max_page_count = {pages + 80}")  # room for a few reports
+        outcomes = [outcome for _path, outcome in engine.load_many([r.path for r in many])]
+        loaded = {(o.body, o.year): r for r, o in zip(many, outcomes) if not isinstance(o, Exception)}
+        failed = [o for o in outcomes if isinstance(o, Exception)]
+        assert loaded and failed and all(isinstance(o, StoreError) and "磁盘已满" in str(o) for o in failed)
+        for (body, year), report in loaded.items():
+            value = report.values[("penalty.decisions", None)]
+            assert [v.value for v in engine.ask(f"{body}{year}年行政处罚多少件？").values] == [value], body
+        assert len(engine.catalog.bodies) == len({body for body, _ in before | set(loaded)})
+    finally:
+        engine.close()
+    assert consistent(db_path) == before | set(loaded)
+
+
 def test_the_cli_says_the_disk_is_full(db_path: Path, made: list[Synthetic], monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     import bot.engine
