@@ -1,28 +1,33 @@
-"""BM25 passage search over the stored passages, with an in-memory inverted index.
+"""BM25 passage search over the stored passages, with an inverted index in memory.
 
 Scoring is BM25+ (Lv & Zhai 2011) computed here with numpy from corpus-wide statistics; only
-the passages that contain a query term are scored. rank_bm25 is not used: it scores every
-passage for every query (0.6 s at 200,000 passages), and its BM25Plus/BM25L add delta to every
-passage, so zero scores cannot be dropped (docs/search.md has the measurements).
+the passages that contain a query term are scored, and over every report only those that can
+reach the top (MaxScore). rank_bm25 is not used: it scores every passage for every query (0.6 s
+at 200,000 passages), and its BM25Plus/BM25L add delta to every passage, so zero scores cannot
+be dropped (docs/search.md has the measurements).
 
-The passages' tokens are kept in SQLite as int32 term ids (tables ``search_terms`` and
-``passage_terms``), so an inversion works on arrays instead of splitting millions of strings.
-The inverted arrays themselves are kept too (``search_snapshot``), stamped with a counter of
-index changes (``search_state``) that every add and remove bumps, in any process: start-up
-loads a current snapshot instead of inverting again (docs/benchmarks.md).
+The passages' tokens are kept in SQLite as int32 term ids (tables ``search_terms``,
+``passage_terms`` for prose, ``table_row_terms`` for table rows), so building the index works on
+arrays instead of splitting millions of strings. Only prose is in the index; table rows are
+scored from their stored ids for the reports a question names. The inverted arrays are kept in
+a file beside the store (``<store>-search``), stamped with a counter of index changes
+(``search_state``) that every add and remove bumps, in any process: a start maps a current file
+instead of building again, and reads only the postings questions use (docs/benchmarks.md).
 
 A long-lived index follows the store as other processes change it: ``take`` adds the reports
 they saved from their stored term ids, ``forget`` drops the ones they removed, both in memory
 only (bot/engine.py calls them when SQLite's data_version says another connection committed).
-Opened read-only, the index writes nothing: it loads the snapshot or inverts in memory.
+Opened read-only, the index writes nothing: it maps the kept file or builds in memory.
 """
 from __future__ import annotations
 
 import json
 import math
+import os
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import sqlite_utils
@@ -36,10 +41,14 @@ from index.tokenizer import tokenize
 K1 = 1.2
 B = 0.75
 DELTA = 1.0
-# Postings of reports added since the last inversion are kept in lists; re-invert from the
-# stored term ids when they outgrow this share of the main postings (or the floor).
+# Postings of reports added since the main arrays were made are kept in lists, and merged into
+# them when they outgrow this share of the main postings, between the floor and the cap (the
+# cap bounds a load's memory at any size: about 40 MB of lists).
 PENDING_FLOOR = 50_000
 PENDING_SHARE = 8
+PENDING_CAP = 1_000_000
+# Passages read at a time when the index is built from the stored term ids (bounds memory).
+INVERT_BATCH = 20_000
 # Past this many candidate rows an unrestricted search scores every row instead of probing.
 DENSE_ROWS = 200_000
 # Passages turned into term ids per batch when the stored ids are missing (bounds memory).
@@ -58,13 +67,17 @@ SCHEMA = (
     " passage_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, term_ids BLOB NOT NULL)",
     "CREATE INDEX IF NOT EXISTS table_row_terms_report ON table_row_terms(report_id)",
     "CREATE TABLE IF NOT EXISTS table_row_df (term_id INTEGER PRIMARY KEY, df INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS search_snapshot (name TEXT PRIMARY KEY, data BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS search_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
-_TABLES = frozenset({"search_terms", "passage_terms", "table_row_terms", "table_row_df", "search_snapshot", "search_state"})
-# The arrays a snapshot keeps, with the dtype each is stored in.
+_TABLES = frozenset({"search_terms", "passage_terms", "table_row_terms", "table_row_df", "search_state"})
+# The kept index is a file beside the store (<store>-search): this first line, a line of JSON
+# (the change count it reflects, each array's dtype, offset and length), then the arrays, which
+# a start maps into memory instead of reading, so that only the postings questions read are
+# ever loaded. It is a cache: missing or stale, it is made again from passage_terms.
+_SNAPSHOT_MAGIC = b"reportbot search index 1\n"
 _SNAPSHOT = {"passage_ids": "<i8", "report_ids": "<i8", "lengths": "<i8", "posting_rows": "<i4",
              "posting_tfs": "<u2", "term_starts": "<i8"}
+_ALIGN = 64
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,7 @@ class PassageIndex:
         """
         self._db = db
         self._read_only = read_only
+        self._snapshot_file = _snapshot_file(db)
         self._lock = threading.RLock()
         self._vocab: dict[str, int] = {}
         self._vocab_seen = 0  # every search_terms id up to this one is in _vocab
@@ -202,10 +216,8 @@ class PassageIndex:
             for word in self._shared_words(report_ids):
                 words.pop(word, None)
         with self._lock:
-            # Re-invert when a question comes and the pending part has grown, not during a
-            # batch load: inverting after every few hundred loads cost a tenth of the load.
             if self._pending_size > max(PENDING_FLOOR, len(self._posting_rows) // PENDING_SHARE):
-                self._invert()
+                self._fold()
             if limit <= 0 or not self._docs:
                 return []
             terms = [self._vocab[w] for w in words if w in self._vocab]
@@ -370,31 +382,100 @@ class PassageIndex:
             postings[0].append(row)
             postings[1].append(tf)
         self._pending_size += len(pairs)
+        if self._pending_size > max(PENDING_FLOOR, min(PENDING_CAP, len(self._posting_rows) // PENDING_SHARE)):
+            self._fold()
+
+    def _fold(self) -> None:
+        """Merge the pending postings into the main arrays, term by term; nothing is read from
+        the store. A load of any size so keeps at most PENDING_CAP postings in lists, where it
+        used to keep them all until a question came (gigabytes over a large load)."""
+        if not self._pending:
+            return
+        old_starts, old_rows, old_tfs = self._term_starts, self._posting_rows, self._posting_tfs
+        terms = sorted(self._pending)
+        vocabulary = max(len(old_starts) - 1, terms[-1] + 1)
+        counts = np.zeros(vocabulary, dtype=np.int64)
+        counts[: len(old_starts) - 1] = np.diff(old_starts)
+        counts[terms] += [len(self._pending[t][0]) for t in terms]
+        starts = np.zeros(vocabulary + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        rows = np.empty(int(starts[-1]), dtype=np.int32)
+        tfs = np.empty(int(starts[-1]), dtype=np.uint16)
+        # Between two terms with pending postings, the main arrays move as one block; a term's
+        # pending rows come after its main ones (added later, so higher: rows stay ascending).
+        read = written = 0
+        for term in terms:
+            end = int(old_starts[min(term + 1, len(old_starts) - 1)])
+            block = end - read
+            rows[written:written + block] = old_rows[read:end]
+            tfs[written:written + block] = old_tfs[read:end]
+            written += block
+            read = end
+            pending_rows, pending_tfs = self._pending[term]
+            rows[written:written + len(pending_rows)] = pending_rows
+            tfs[written:written + len(pending_rows)] = np.minimum(pending_tfs, np.iinfo(np.uint16).max)
+            written += len(pending_rows)
+        rows[written:] = old_rows[read:]
+        tfs[written:] = old_tfs[read:]
+        self._term_starts, self._posting_rows, self._posting_tfs = starts, rows, tfs
+        self._pending = {}
+        self._pending_size = 0
 
     def _invert(self) -> None:
-        """Load the stored term ids and build the inverted index (rows grouped by report)."""
+        """Build the index from the stored term ids (rows in report order), in two passes over
+        them a batch at a time: count each term's postings, then place them. Memory is the
+        finished arrays and one batch, not every token at once (issue 10: 50,000 reports)."""
         with self._lock, reading(self._db):
             self._snapshot_changes = self._changes()
-            stored = self._db.execute(
-                "SELECT passage_id, report_id, term_ids FROM passage_terms ORDER BY report_id, passage_id"
-            ).fetchall()
             self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
             self._vocab_seen = max(self._vocab.values(), default=0)
-            passage_ids, report_ids, blobs = zip(*stored) if stored else ((), (), ())
-            self._passage_ids = np.array(passage_ids, dtype=np.int64)
-            self._lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // 4  # int32 ids
-            self._alive = np.ones(len(stored), dtype=bool)
-            self._all_alive = True
-            self._term_stats: dict[int, list] = {}  # term → [live df, score bound or None]
-            self._docs = len(stored)
-            self._total_length = int(self._lengths.sum())
-            self._row_reports = np.array(report_ids, dtype=np.int64)
-            self._report_rows = _group_rows(self._row_reports)
-            terms, self._posting_rows, self._posting_tfs = _invert_tokens(blobs, self._lengths)
-            self._term_starts = np.zeros(max(self._vocab.values(), default=0) + 2, dtype=np.int64)
-            np.cumsum(np.bincount(terms, minlength=len(self._term_starts) - 1), out=self._term_starts[1:])
-            self._pending: dict[int, tuple[list[int], list[int]]] = {}
-            self._pending_size = 0
+            vocabulary = self._vocab_seen + 1
+            ids, reports, lengths, counts = [], [], [], np.zeros(vocabulary, dtype=np.int64)
+            for batch in self._stored_batches():
+                ids.append(np.array([row[0] for row in batch], dtype=np.int64))
+                reports.append(np.array([row[1] for row in batch], dtype=np.int64))
+                lengths.append(np.fromiter((len(row[2]) // 4 for row in batch), dtype=np.int64, count=len(batch)))
+                terms, _, _ = _invert_tokens([row[2] for row in batch], lengths[-1])
+                counts += np.bincount(terms, minlength=vocabulary)
+            starts = np.zeros(vocabulary + 1, dtype=np.int64)
+            np.cumsum(counts, out=starts[1:])
+            rows = np.empty(int(starts[-1]), dtype=np.int32)
+            tfs = np.empty(int(starts[-1]), dtype=np.uint16)
+            cursor, first_row = starts[:-1].copy(), 0
+            for batch, batch_lengths in zip(self._stored_batches(), lengths):
+                terms, batch_rows, batch_tfs = _invert_tokens([row[2] for row in batch], batch_lengths)
+                # terms ascending, so each term's postings of this batch are one run placed at its cursor
+                run_starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]) if len(terms) else terms
+                run_terms = terms[run_starts]
+                offsets = np.arange(len(terms)) - np.repeat(run_starts, np.diff(np.r_[run_starts, len(terms)]))
+                places = np.repeat(cursor[run_terms], np.diff(np.r_[run_starts, len(terms)])) + offsets
+                rows[places] = batch_rows + first_row
+                tfs[places] = batch_tfs
+                cursor[run_terms] += np.diff(np.r_[run_starts, len(terms)])
+                first_row += len(batch)
+            self._passage_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+            self._row_reports = np.concatenate(reports) if reports else np.zeros(0, dtype=np.int64)
+            self._lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+            self._term_starts, self._posting_rows, self._posting_tfs = starts, rows, tfs
+            self._reset_rows()
+
+    def _stored_batches(self) -> Iterator[list[tuple[int, int, bytes]]]:
+        """The stored prose term ids, in report order, INVERT_BATCH passages at a time."""
+        cursor = self._db.execute(
+            "SELECT passage_id, report_id, term_ids FROM passage_terms ORDER BY report_id, passage_id")
+        while batch := cursor.fetchmany(INVERT_BATCH):
+            yield batch
+
+    def _reset_rows(self) -> None:
+        """Every row alive, nothing pending: the state right after the main arrays were made."""
+        self._alive = np.ones(len(self._passage_ids), dtype=bool)
+        self._all_alive = True
+        self._term_stats: dict[int, list] = {}  # term → [live df, average length, largest tf part]
+        self._docs = len(self._passage_ids)
+        self._total_length = int(self._lengths.sum())
+        self._report_rows = _group_rows(self._row_reports)
+        self._pending: dict[int, tuple[list[int], list[int]]] = {}
+        self._pending_size = 0
 
     def _changes(self) -> int:
         """How many times any process has changed the stored index."""
@@ -408,47 +489,65 @@ class PassageIndex:
                          " ON CONFLICT(name) DO UPDATE SET value = value + 1")
 
     def _save_snapshot(self) -> None:
-        """Store the inverted arrays (with no pending part), stamped with the change count they reflect."""
-        with writing(self._db):
-            self._db.execute("DELETE FROM search_snapshot")
+        """Keep the main arrays (folded, with no pending part) in the file beside the store,
+        stamped with the change count they reflect; written aside and renamed, so a reader
+        never sees half a file and one that has the old file mapped keeps it."""
+        if self._snapshot_file is None:
+            return
+        self._fold()
+        arrays = {"passage_ids": self._passage_ids, "report_ids": self._row_reports, "lengths": self._lengths,
+                  "posting_rows": self._posting_rows, "posting_tfs": self._posting_tfs, "term_starts": self._term_starts}
+        layout, offset = {}, 0
+        for name, dtype in _SNAPSHOT.items():
+            size = len(arrays[name]) * np.dtype(dtype).itemsize
+            layout[name] = [dtype, offset, len(arrays[name])]
+            offset += -(-size // _ALIGN) * _ALIGN
+        header = json.dumps({"changes": self._snapshot_changes, "arrays": layout}).encode() + b"\n"
+        data_start = -(-(len(_SNAPSHOT_MAGIC) + len(header)) // _ALIGN) * _ALIGN
+        partial = self._snapshot_file.with_name(f"{self._snapshot_file.name}.{os.getpid()}.tmp")
+        try:
+            with partial.open("wb") as handle:
+                handle.write(_SNAPSHOT_MAGIC + header)
+                for name, dtype in _SNAPSHOT.items():
+                    handle.seek(data_start + layout[name][1])
+                    handle.write(np.ascontiguousarray(arrays[name], dtype=dtype).tobytes())
+                handle.truncate(data_start + offset)
             fault_point("snapshot.saving")
-            arrays = {"passage_ids": self._passage_ids, "report_ids": self._row_reports, "lengths": self._lengths,
-                      "posting_rows": self._posting_rows, "posting_tfs": self._posting_tfs,
-                      "term_starts": self._term_starts}
-            self._db.conn.executemany("INSERT INTO search_snapshot (name, data) VALUES (?, ?)",
-                                      [(name, np.ascontiguousarray(arrays[name], dtype=dtype).tobytes())
-                                       for name, dtype in _SNAPSHOT.items()])
-            self._db.execute("INSERT INTO search_snapshot (name, data) VALUES ('changes', ?)",
-                             [str(self._snapshot_changes).encode()])
+            os.replace(partial, self._snapshot_file)
+        except OSError:
+            partial.unlink(missing_ok=True)  # a cache it cannot write only costs the next start time
 
     def _load_snapshot(self) -> bool:
-        """Load the stored inverted arrays if no add or remove happened since they were stored."""
-        stored = dict(self._db.execute("SELECT name, data FROM search_snapshot").fetchall())
-        if set(stored) != {*_SNAPSHOT, "changes"} or int(stored["changes"]) != self._changes():
+        """Map the kept arrays if no add or remove happened since they were kept."""
+        if self._snapshot_file is None:
             return False
-        arrays = {name: np.frombuffer(stored[name], dtype=dtype) for name, dtype in _SNAPSHOT.items()}
+        try:
+            with self._snapshot_file.open("rb") as handle:
+                if handle.read(len(_SNAPSHOT_MAGIC)) != _SNAPSHOT_MAGIC:
+                    return False
+                header = handle.readline()
+            kept = json.loads(header)
+            data_start = -(-(len(_SNAPSHOT_MAGIC) + len(header)) // _ALIGN) * _ALIGN
+            if kept["changes"] != self._changes() or set(kept["arrays"]) != set(_SNAPSHOT):
+                return False
+            arrays = {name: np.memmap(self._snapshot_file, dtype=dtype, mode="r", offset=data_start + offset,
+                                      shape=(length,)) if length else np.zeros(0, dtype=dtype)
+                      for name, (dtype, offset, length) in kept["arrays"].items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
         # Passages changed behind the index's back (say, by hand in sqlite3) make the snapshot stale too.
         count, highest = self._db.execute("SELECT COUNT(*), MAX(id) FROM passages WHERE kind != 'table'").fetchone() \
             if "passages" in self._db.table_names() else (0, None)
         ids = arrays["passage_ids"]
         if count != len(ids) or (highest or 0) != (int(ids.max()) if len(ids) else 0):
             return False
-        self._snapshot_changes = int(stored["changes"])
+        self._snapshot_changes = kept["changes"]
         self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
         self._vocab_seen = max(self._vocab.values(), default=0)
-        self._passage_ids = arrays["passage_ids"].astype(np.int64)
-        self._row_reports = arrays["report_ids"].astype(np.int64)
-        self._lengths = arrays["lengths"].astype(np.int64)
+        self._passage_ids, self._row_reports, self._lengths = arrays["passage_ids"], arrays["report_ids"], arrays["lengths"]
         self._posting_rows, self._posting_tfs = arrays["posting_rows"], arrays["posting_tfs"]
         self._term_starts = arrays["term_starts"]
-        self._alive = np.ones(len(self._passage_ids), dtype=bool)
-        self._all_alive = True
-        self._term_stats = {}
-        self._docs = len(self._passage_ids)
-        self._total_length = int(self._lengths.sum())
-        self._report_rows = _group_rows(self._row_reports)
-        self._pending = {}
-        self._pending_size = 0
+        self._reset_rows()
         return True
 
     def _sync_stored_terms(self) -> None:
@@ -607,3 +706,9 @@ def _top(passage_ids: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[
         passage_ids, scores = passage_ids[keep], scores[keep]
     order = np.lexsort((passage_ids, -scores))[:limit]
     return list(zip(passage_ids[order].tolist(), scores[order].tolist()))
+
+
+def _snapshot_file(db: sqlite_utils.Database) -> Path | None:
+    """Where the kept index of a store lives: beside its file; None for a store in memory."""
+    main = next((row for row in db.execute("PRAGMA database_list").fetchall() if row[1] == "main"), None)
+    return Path(main[2] + "-search") if main and main[2] else None

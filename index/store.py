@@ -360,6 +360,11 @@ _MIGRATIONS: tuple[str, ...] = (
     DELETE FROM search_snapshot;
     DELETE FROM search_state WHERE name IN ('table_rows', 'table_tokens');
     """,
+    # The kept search index moves to a file beside the store, mapped at start-up instead of read
+    # (index/search.py): at 50,000 reports it was hundreds of MB read into memory by every start.
+    """
+    DROP TABLE IF EXISTS search_snapshot;
+    """,
 )
 
 

@@ -92,8 +92,9 @@ def test_kill_9_anywhere_in_a_load_leaves_a_consistent_store(samples_db: Path, m
     for point, with_samples, _left in KILLS:
         db = tmp_path / point / "reports.db"
         db.parent.mkdir()
-        if with_samples:
+        if with_samples:  # the store and the search index kept beside it
             shutil.copy(samples_db, db)
+            shutil.copy(f"{samples_db}-search", f"{db}-search")
         runs.append((db, reportbot(db, "load", *files, fault=point)))  # all at once: two cores
     for (point, with_samples, left), (db, process) in zip(KILLS, runs):
         out, _err = process.communicate(timeout=180)

@@ -6,6 +6,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlite_utils
 from hypothesis import HealthCheck, given, settings
@@ -33,8 +34,9 @@ def paragraphs(name: str) -> list[str]:
             and len(line.strip()) > 20]
 
 
-def new_db() -> sqlite_utils.Database:
-    db = sqlite_utils.Database(memory=True)
+def new_db(path: Path | None = None) -> sqlite_utils.Database:
+    """A store with the tables the index reads: in memory, or in a file (the index is kept beside it)."""
+    db = sqlite_utils.Database(path) if path else sqlite_utils.Database(memory=True)
     db["reports"].create({"id": int, "region": str, "year": int, "title": str}, pk="id")
     db["passages"].create({"id": int, "report_id": int, "ordinal": int, "section": str, "kind": str,
                            "text": str, "tokens": str}, pk="id")
@@ -61,6 +63,15 @@ def unstore(db: sqlite_utils.Database, report_id: int) -> None:
 @pytest.fixture
 def db() -> sqlite_utils.Database:
     db = new_db()
+    for report_id in SAMPLES:
+        store(db, report_id)
+    return db
+
+
+@pytest.fixture
+def file_db(tmp_path: Path) -> sqlite_utils.Database:
+    """The samples in a store on disk, whose index is kept in the file beside it."""
+    db = new_db(tmp_path / "reports.db")
     for report_id in SAMPLES:
         store(db, report_id)
     return db
@@ -175,13 +186,25 @@ def test_many_added_reports_fold_into_the_main_index(db: sqlite_utils.Database,
     for report_id in SAMPLES:
         unstore(db, report_id)
     index = PassageIndex(db)
-    monkeypatch.setattr(search, "PENDING_FLOOR", 30)  # re-invert after about one report
+    monkeypatch.setattr(search, "PENDING_FLOOR", 30)  # merge after about every report, during the load
+    monkeypatch.setattr(search, "PENDING_CAP", 30)
     for report_id in SAMPLES:
         store(db, report_id)
         index.add_report(report_id)
+        assert index._pending_size <= 30 + 500  # at most one report's postings over the cap
     assert [(h.text, round(h.score, 9)) for h in index.search("政府信息公开平台建设", limit=10)] == [
         (h.text, round(h.score, 9)) for h in expected
     ]
+    assert index._pending_size == 0 and list(index._posting_rows) == list(PassageIndex(db)._posting_rows)
+
+
+def test_the_index_built_a_few_passages_at_a_time_is_the_index_built_at_once(
+        db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = PassageIndex(db)
+    monkeypatch.setattr(search, "INVERT_BATCH", 7)
+    parts = PassageIndex(db)
+    for name in ("_passage_ids", "_row_reports", "_lengths", "_term_starts", "_posting_rows", "_posting_tfs"):
+        assert np.array_equal(getattr(parts, name), getattr(whole, name)), name
 
 
 def test_table_rows_are_found_in_the_reports_named_not_across_all() -> None:
@@ -222,15 +245,28 @@ def forbid_inversion(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "_invert_tokens", no_inversion)
 
 
-def test_a_restart_loads_the_kept_index_instead_of_inverting(db: sqlite_utils.Database,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    first = PassageIndex(db).search("依申请公开办理流程", limit=5)
+def test_a_restart_loads_the_kept_index_instead_of_inverting(file_db: sqlite_utils.Database,
+                                                             monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    first = PassageIndex(file_db).search("依申请公开办理流程", limit=5)
+    assert (tmp_path / "reports.db-search").is_file()
 
     forbid_inversion(monkeypatch)
-    assert PassageIndex(db).search("依申请公开办理流程", limit=5) == first
+    again = PassageIndex(file_db)
+    assert isinstance(again._posting_rows, np.memmap)  # mapped, not read into memory
+    assert again.search("依申请公开办理流程", limit=5) == first
 
 
-def test_a_kept_index_is_not_used_after_a_change(db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_damaged_kept_index_is_made_again(file_db: sqlite_utils.Database, tmp_path: Path) -> None:
+    first = PassageIndex(file_db).search("依申请公开办理流程", limit=5)
+    kept = tmp_path / "reports.db-search"
+    for damage in (kept.read_bytes()[:200], b"not an index", kept.read_bytes()[:-64]):
+        kept.write_bytes(damage)
+        assert PassageIndex(file_db).search("依申请公开办理流程", limit=5) == first
+
+
+def test_a_kept_index_is_not_used_after_a_change(file_db: sqlite_utils.Database,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    db = file_db
     index = PassageIndex(db)
     db["reports"].insert({"id": 9, "region": "某某县", "year": 2023, "title": "某某县2023年报告"})
     db["passages"].insert({"report_id": 9, "ordinal": 0, "section": "", "kind": "text",
@@ -333,8 +369,9 @@ def test_migrating_a_store_whose_table_rows_were_in_memory_keeps_every_answer(db
     with closing(sqlite3.connect(db_path)) as conn:  # as the format before this migration left it
         conn.executescript("INSERT INTO passage_terms SELECT * FROM table_row_terms; DROP TABLE table_row_terms;"
                            " DROP TABLE table_row_df; DELETE FROM search_state WHERE name LIKE 'table_%';"
-                           " DELETE FROM search_snapshot;")
-        conn.execute(f"PRAGMA user_version = {len(_MIGRATIONS) - 1}")
+                           " CREATE TABLE search_snapshot (name TEXT PRIMARY KEY, data BLOB NOT NULL);")
+        conn.execute(f"PRAGMA user_version = {next(i for i, m in enumerate(_MIGRATIONS) if 'table_row_terms' in m)}")
+    Path(f"{db_path}-search").unlink()  # the index kept beside it held table rows too
     assert main(["--db", str(db_path), "migrate"]) == 0
     with closing(sqlite3.connect(db_path)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM passage_terms t JOIN passages p ON p.id = t.passage_id"
