@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
@@ -755,7 +756,7 @@ def _save_cells(db: sqlite_utils.Database, report_id: int, cells: Sequence[Cell]
     raw and unit are then cleared where the `cells` view gives them back unchanged (the value
     as SQLite prints it, the field's unit): compared in SQL, so the view and the test agree.
     """
-    inputs = [json.dumps(list(c.inputs), ensure_ascii=False) if c.derived else None for c in cells]
+    inputs = [_json_list(c.inputs) if c.derived else None for c in cells]
     keys = _code_ids(db, "cell_keys", ("field", "applicant"), [(c.field, c.applicant or "") for c in cells])
     texts = _code_ids(db, "cell_texts", ("text",), [(t,) for t in [c.row_label for c in cells] + inputs if t])
     methods = _code_ids(db, "cell_methods", ("method",), [(c.method,) for c in cells])
@@ -768,6 +769,12 @@ def _save_cells(db: sqlite_utils.Database, report_id: int, cells: Sequence[Cell]
         "UPDATE cell_values SET raw = CASE WHEN raw = CAST(value AS TEXT) THEN NULL ELSE raw END,"
         " unit = CASE WHEN unit = (SELECT f.unit FROM cell_keys k JOIN fields f ON f.code = k.field"
         " WHERE k.id = key_id) THEN NULL ELSE unit END WHERE report_id = ?", [report_id])
+
+
+@lru_cache(maxsize=4096)
+def _json_list(items: tuple[str, ...]) -> str:
+    """A derived cell's inputs as stored: the same few dozen lists recur in every report."""
+    return json.dumps(list(items), ensure_ascii=False)
 
 
 def _code_ids(db: sqlite_utils.Database, table: str, columns: tuple[str, ...],
