@@ -121,7 +121,8 @@ class Catalog:
             for spelling in {(r.body, r.region) for r in rs}:
                 zones = frozenset(spelling[1:]) if not main.region_code else frozenset()
                 names |= body_names(*spelling, lexicon, zones=zones)
-            named = tuple(sorted((replace(r, body=main.body, region=main.region, level=main.level) for r in rs),
+            named = tuple(sorted((r if (r.body, r.region, r.level) == (main.body, main.region, main.level) else
+                                  replace(r, body=main.body, region=main.region, level=main.level) for r in rs),
                                  key=lambda r: r.year))
             bodies.append(Body(body=main.body, region=main.region, level=main.level, reports=named,
                                names=tuple(sorted(names, key=len, reverse=True)), id=main.body_id,
