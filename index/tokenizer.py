@@ -70,12 +70,14 @@ class _Segmentations:
     def get(self, stretch: str) -> tuple[str, ...] | None:
         """The kept words of a stretch, unless a word added since it was segmented occurs in it."""
         found = self.kept.get(stretch)
-        if found is None or found[0] == self.stamp():
-            return None if found is None else found[1]
-        since = found[0] - self.before
-        if since < 0 or any(word in stretch for word in self.added[since:]):
+        if found is None:
             return None
-        self.kept[stretch] = (self.stamp(), found[1])
+        now = self.stamp()
+        if found[0] != now:
+            since = found[0] - self.before
+            if since < 0 or any(word in stretch for word in self.added[since:]):
+                return None
+            self.kept[stretch] = (now, found[1])
         return found[1]
 
     def keep(self, stretch: str, stamp: int, words: tuple[str, ...]) -> None:
@@ -126,6 +128,8 @@ def add_words(words: Iterable[str]) -> None:
                     segmenter.add_word(word, freq=_NAME_FREQ)
                     added.append(word)
         _cache.added.extend(added)
+        if len(_cache.added) >= _CACHE_MAX:  # each kept stretch would check that many words
+            _cache.clear()
 
 
 def warm_up() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from index import tokenizer
+from index.lexicon import load_lexicon
 from index.tokenizer import add_words, tokenize
 
 
@@ -70,6 +71,16 @@ def test_add_words_also_makes_the_bare_place_name_a_token() -> None:
     add_words(["色达县"])
     assert {"色达县", "色达"} <= set(tokenize("色达县的微信公众号叫什么"))
     assert "色达" in tokenize("推进“中国色达”微信公众号")
+
+
+def test_a_paragraph_kept_clause_by_clause_gives_the_words_of_the_whole_and_learns_new_names() -> None:
+    text = "本机关全年共收到政府信息公开申请，其中予以公开的占多数；不予公开的均依法告知理由。康平县政务公开工作稳步推进"
+    tokenize(text)  # its clauses are kept now
+    segmenter, stopwords = tokenizer._segmenter(), load_lexicon().stopwords
+    whole = [w for w in segmenter.lcut_for_search(text, HMM=False) if w not in stopwords and not tokenizer._is_noise(w)]
+    assert tokenize(text) == whole
+    add_words(["康平县"])  # a kept clause holding a name added since is segmented again
+    assert "康平县" in tokenize(text)
 
 
 def test_tokenize_is_deterministic() -> None:
