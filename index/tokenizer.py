@@ -142,10 +142,10 @@ def _segment_into(tokens: list[str], segmenter: jieba.Tokenizer, text: str, stop
     if not text.strip():
         return
     for block in _BLOCK.split(text):
+        if not block:
+            continue
         words = _cache.get(block)
         if words is None:
-            if not block:
-                continue
             stamp = _cache.stamp()
             # HMM off: it only guesses unknown words, and names are added to the dictionary; it
             # doubled the cost of segmenting a report at load (docs/benchmarks.md).
