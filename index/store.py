@@ -460,6 +460,9 @@ def open_store(path: Path | str | None = None, *, lexicon: Lexicon | None = None
             db.close()
             raise StoreError(_unusable(path, error)) from error
         db.execute("PRAGMA synchronous = NORMAL")
+        # Savepoints' journals in memory: a load saves each report in savepoints inside a batch's
+        # transaction, and their journals on disk were 330 writes a report (docs/operations.md).
+        db.execute("PRAGMA temp_store = MEMORY")
     db.execute("PRAGMA foreign_keys = ON")
     _migrate(db, path)
     _refresh_reference(db, lexicon or load_lexicon())
