@@ -77,7 +77,7 @@ def build(db: Path, size: int, seed: int) -> dict:
 
     started = time.perf_counter()
     partial = db.with_name(db.name + ".partial")
-    for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+    for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"), Path(f"{partial}-search")):
         stale.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="reportbot-ask-") as folder:
         paths = [report.path for report in generate(Path(folder), size, seed=seed)]
@@ -96,6 +96,7 @@ def build(db: Path, size: int, seed: int) -> dict:
     with closing(sqlite3.connect(partial)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(db)
+    Path(f"{partial}-search").rename(f"{db}-search")  # the search index the load kept beside it
     for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
     return {"generate_s": generated, "load_s": loaded, "load_peak_mb": memory.peak_mb, "main_peak_mb": peak_rss_mb()}
@@ -212,6 +213,7 @@ def run_size(size: int, seed: int, count: int, rebuild: bool, profile_kind: str 
     if rebuild or not db.exists():
         db.parent.mkdir(parents=True, exist_ok=True)
         db.unlink(missing_ok=True)
+        Path(f"{db}-search").unlink(missing_ok=True)
         print(f"building {db} ({size} reports)…", file=sys.stderr)
         built = build_fresh(db, size, seed)
     mix = questions(db, seed, count)
@@ -226,7 +228,9 @@ def run_size(size: int, seed: int, count: int, rebuild: bool, profile_kind: str 
     finally:
         os.unlink(handle.name)
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    result.update(size=size, db_mb=db.stat().st_size / 1024 ** 2, build_s=built)
+    kept = Path(f"{db}-search")
+    result.update(size=size, db_mb=db.stat().st_size / 1024 ** 2, build_s=built,
+                  index_mb=kept.stat().st_size / 1024 ** 2 if kept.exists() else 0.0)
     return result
 
 
@@ -249,16 +253,17 @@ def report(results: list[dict], command: str) -> str:
              "survives exec and gave the building parent's peak). CPU figures are the measuring process's "
              "CPU time, less affected than wall time by other work on the shared cores. The floor is jieba "
              "on the question plus one primary-key lookup, per question of the mix.", "",
-             "| reports | database MB | KB a report | start-up s (import + open + first answer) | start-up CPU s "
+             "| reports | database MB | KB a report | kept search index MB (`<store>-search`, a cache) "
+             "| start-up s (import + open + first answer) | start-up CPU s "
              "| p50 ms | p95 ms | max ms | CPU ms p50 / p95 | floor p50 ms | p50 / floor | memory at start-up MB "
              "| peak memory MB | load average |",
-             "|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
+             "|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
     for r in results:
         startup = r["import_s"] + r["open_s"] + r["first_answer_s"]
         cpu = [t["cpu_ms"] for t in r["timings"]]
         floor = statistics.median(r["floor_ms"])
         p50 = statistics.median([t["ms"] for t in r["timings"]])
-        lines.append(f"| {r['size']} | {r['db_mb']:.0f} | {r['db_mb'] * 1024 / r['size']:.0f} | {startup:.2f} "
+        lines.append(f"| {r['size']} | {r['db_mb']:.0f} | {r['db_mb'] * 1024 / r['size']:.0f} | {r['index_mb']:.0f} | {startup:.2f} "
                      f"({r['import_s']:.2f} + {r['open_s']:.2f} + {r['first_answer_s']:.2f}) | "
                      f"{r['startup_cpu_s']:.2f} | {_stats(r['timings'])} | "
                      f"{statistics.median(cpu):.1f} / {_percentile(cpu, 0.95):.1f} | {floor:.2f} | {p50 / floor:.1f}× | "
