@@ -118,7 +118,7 @@ def write_failure(error: sqlite3.Error) -> StoreError:
 
 # A load commits its reports together, at most this many at a time or for this long (load_many).
 COMMIT_REPORTS = 32
-COMMIT_WINDOW_S = 0.1
+COMMIT_WINDOW_S = 0.2
 
 _CARD_FIELDS = (("requests.new", "total"), ("requests.handled", "total"), ("requests.granted", "total"),
                 ("requests.denied", "total"), ("requests.carried_over", "total"), ("normative.in_force", None),
@@ -271,7 +271,7 @@ class Engine:
         Each report is saved all or nothing, in a savepoint of its own, and reports saved one
         after another are committed together: before waiting for a file still being prepared,
         after COMMIT_REPORTS reports or COMMIT_WINDOW_S seconds, whichever comes first. A long
-        load so holds the write lock a tenth of a second at a time and never while it waits for
+        load so holds the write lock a fifth of a second at a time and never while it waits for
         a file: other processes keep loading and removing in between (docs/operations.md). A
         report is yielded once it is committed.
         """
