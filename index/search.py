@@ -41,9 +41,9 @@ from index.tokenizer import tokenize
 K1 = 1.2
 B = 0.75
 DELTA = 1.0
-# Postings of reports added since the main arrays were made are kept in lists, and merged into
-# them when they outgrow this share of the main postings, between the floor and the cap (the
-# cap bounds a load's memory at any size: about 40 MB of lists).
+# Postings of reports added since the main arrays were made are kept as one batch of arrays a
+# report, and merged into them when they outgrow this share of the main postings, between the
+# floor and the cap (the cap bounds a load's memory at any size: about 30 MB).
 PENDING_FLOOR = 50_000
 PENDING_SHARE = 8
 PENDING_CAP = 1_000_000
@@ -354,11 +354,22 @@ class PassageIndex:
         else:
             start = end = 0
         rows, tfs = self._posting_rows[start:end], self._posting_tfs[start:end]
-        pending = self._pending.get(term)
-        if pending:
-            rows = np.concatenate([rows, pending[0]])
-            tfs = np.concatenate([tfs, pending[1]])
+        if self._pending:
+            terms, pending_rows, pending_tfs = self._pending_part()
+            first, last = np.searchsorted(terms, [term, term + 1])
+            if last > first:
+                rows = np.concatenate([rows, pending_rows[first:last]])
+                tfs = np.concatenate([tfs, pending_tfs[first:last]])
         return rows, tfs
+
+    def _pending_part(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pending postings as (terms, rows, tfs) sorted by term, rows ascending within a
+        term (batches are in row order and the sort is stable); made once per change."""
+        if self._pending_sorted is None:
+            terms, rows, tfs = (np.concatenate([batch[i] for batch in self._pending]) for i in range(3))
+            order = np.argsort(terms, kind="stable")
+            self._pending_sorted = (terms[order], rows[order], tfs[order])
+        return self._pending_sorted
 
     def _append(self, report_id: int, passage_ids: list[int], term_ids: list[np.ndarray]) -> None:
         """Add a report's passages as new rows, their postings to the pending part."""
@@ -377,26 +388,27 @@ class PassageIndex:
         keys = np.concatenate(term_ids).astype(np.int64) * span + np.repeat(rows, [len(ids) for ids in term_ids])
         pairs, tfs = np.unique(keys, return_counts=True)
         terms = pairs // span
-        for term, row, tf in zip(terms.tolist(), (pairs - terms * span).tolist(), tfs.tolist()):
-            postings = self._pending.setdefault(term, ([], []))
-            postings[0].append(row)
-            postings[1].append(tf)
+        # One batch of arrays per report (a Python list per term cost a third of add_report).
+        self._pending.append((terms, (pairs - terms * span).astype(np.int32),
+                              np.minimum(tfs, np.iinfo(np.uint16).max).astype(np.uint16)))
+        self._pending_sorted = None
         self._pending_size += len(pairs)
         if self._pending_size > max(PENDING_FLOOR, min(PENDING_CAP, len(self._posting_rows) // PENDING_SHARE)):
             self._fold()
 
     def _fold(self) -> None:
         """Merge the pending postings into the main arrays, term by term; nothing is read from
-        the store. A load of any size so keeps at most PENDING_CAP postings in lists, where it
-        used to keep them all until a question came (gigabytes over a large load)."""
+        the store. A load of any size so keeps at most about PENDING_CAP postings pending, where
+        it used to keep them all, in lists, until a question came (gigabytes over a large load)."""
         if not self._pending:
             return
         old_starts, old_rows, old_tfs = self._term_starts, self._posting_rows, self._posting_tfs
-        terms = sorted(self._pending)
-        vocabulary = max(len(old_starts) - 1, terms[-1] + 1)
+        pending_terms, pending_rows, pending_tfs = self._pending_part()
+        terms, firsts, added = np.unique(pending_terms, return_index=True, return_counts=True)
+        vocabulary = max(len(old_starts) - 1, int(terms[-1]) + 1)
         counts = np.zeros(vocabulary, dtype=np.int64)
         counts[: len(old_starts) - 1] = np.diff(old_starts)
-        counts[terms] += [len(self._pending[t][0]) for t in terms]
+        counts[terms] += added
         starts = np.zeros(vocabulary + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
         rows = np.empty(int(starts[-1]), dtype=np.int32)
@@ -404,22 +416,20 @@ class PassageIndex:
         # Between two terms with pending postings, the main arrays move as one block; a term's
         # pending rows come after its main ones (added later, so higher: rows stay ascending).
         read = written = 0
-        for term in terms:
+        for term, first, count in zip(terms.tolist(), firsts.tolist(), added.tolist()):
             end = int(old_starts[min(term + 1, len(old_starts) - 1)])
             block = end - read
             rows[written:written + block] = old_rows[read:end]
             tfs[written:written + block] = old_tfs[read:end]
             written += block
             read = end
-            pending_rows, pending_tfs = self._pending[term]
-            rows[written:written + len(pending_rows)] = pending_rows
-            tfs[written:written + len(pending_rows)] = np.minimum(pending_tfs, np.iinfo(np.uint16).max)
-            written += len(pending_rows)
+            rows[written:written + count] = pending_rows[first:first + count]
+            tfs[written:written + count] = pending_tfs[first:first + count]
+            written += count
         rows[written:] = old_rows[read:]
         tfs[written:] = old_tfs[read:]
         self._term_starts, self._posting_rows, self._posting_tfs = starts, rows, tfs
-        self._pending = {}
-        self._pending_size = 0
+        self._pending, self._pending_sorted, self._pending_size = [], None, 0
 
     def _invert(self) -> None:
         """Build the index from the stored term ids (rows in report order), in two passes over
@@ -474,7 +484,8 @@ class PassageIndex:
         self._docs = len(self._passage_ids)
         self._total_length = int(self._lengths.sum())
         self._report_rows = _group_rows(self._row_reports)
-        self._pending: dict[int, tuple[list[int], list[int]]] = {}
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (terms, rows, tfs) a report
+        self._pending_sorted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._pending_size = 0
 
     def _changes(self) -> int:
@@ -607,7 +618,12 @@ class PassageIndex:
         """Add (sign 1) or take away (-1) table rows' document frequencies, count and tokens."""
         if not term_ids:
             return
-        terms, counts = np.unique(np.concatenate([np.unique(ids) for ids in term_ids]), return_counts=True)
+        # Each (row, term) once, in one np.unique over the report (one per row cost 1 ms a report).
+        lengths = [len(ids) for ids in term_ids]
+        flat = np.concatenate(term_ids).astype(np.int64)
+        span = int(flat.max()) + 1 if len(flat) else 1
+        pairs = np.unique(np.repeat(np.arange(len(term_ids), dtype=np.int64), lengths) * span + flat)
+        terms, counts = np.unique(pairs % span, return_counts=True)
         self._db.conn.executemany(
             "INSERT INTO table_row_df (term_id, df) VALUES (?, ?) ON CONFLICT(term_id) DO UPDATE SET df = df + excluded.df",
             zip(terms.tolist(), (sign * counts).tolist()))
