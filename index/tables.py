@@ -208,6 +208,13 @@ class _RequestsTable:
                 raw_rows.append(RawRow("requests", row, reason="ambiguous_split"))
             else:
                 value_rows.append(read)
+        if any(vr.split_options for vr in value_rows):
+            # Numbers that ran together are cut by the columns' sums, and a row short of a cell
+            # is placed by the same sums: with both in one table neither has whole columns to go
+            # by, and a guessed gap stored shifted numbers as printed. The short rows stay raw.
+            for vr in [vr for vr in value_rows if vr.gap_numbers is not None]:
+                value_rows.remove(vr)
+                raw_rows.append(RawRow("requests", (vr.label, *(raw for _, raw in vr.gap_numbers)), reason="unplaced"))
         self._place_gaps(value_rows)
         for vr in self._place_splits(value_rows):
             value_rows.remove(vr)
@@ -425,9 +432,14 @@ class _BreachCount:
         return broken + sum(self._column(col, column) for col, column in enumerate(zip(*rows)))
 
     def _row(self, field: str, row: tuple[float | None, ...]) -> int:
+        """A row's broken sums; a row still short of cells (its run-together numbers not yet cut)
+        reads its missing places as blank, where it used to crash the whole load."""
         found = self.rows_seen.get(row)
         if found is None:
-            found = self.rows_seen[row] = len(list(row_sums(lambda _f, applicant: row[self.column[applicant]], [field])))
+            def cell(_field: str, applicant: str) -> float | None:
+                place = self.column[applicant]
+                return row[place] if place < len(row) else None
+            found = self.rows_seen[row] = len(list(row_sums(cell, [field])))
         return found
 
     def _column(self, col: int, column: tuple[float | None, ...]) -> int:

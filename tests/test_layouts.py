@@ -16,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from index.errors import NotAReportError, ReportbotError
 from index.parser import parse_report
 from index.readers import read_bytes
 from index.report import Report
-from tests.auxil.layouts import FORMS, SAMPLES, Key, glued_requests, known, with_requests
+from tests.auxil.layouts import FORMS, SAMPLES, Key, blocks, glued_requests, known, spaced_lines, text, with_requests
 from tests.seed_expectations import REQUEST_ROWS_2021, SEEDS
 
 # (form, sample) -> what the parser does today: a gold cell lost without a flag, or the file refused.
@@ -181,6 +181,40 @@ def test_run_together_table_is_split_right_or_kept_raw(table: dict[str, tuple[in
                    if c.method == "split" and (c.table, c.field, c.applicant) in gold
                    and c.value != gold[c.table, c.field, c.applicant]]
     assert not split_wrong, f"split wrong: {split_wrong[:6]}"
+
+
+def _requests_rows(lines: list[str]) -> list[int]:
+    """Lines of table 三 as spaced_lines writes them: a label, then the table's seven numbers."""
+    return [i for i, line in enumerate(lines)
+            if len(tokens := line.split()) > 7 and all(t.isdigit() for t in tokens[-7:]) and not tokens[-8].isdigit()]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(sample=st.sampled_from(SAMPLES), glued=st.integers(0, 99), short=st.integers(0, 99),
+       cut=st.integers(0, 5), dropped=st.integers(0, 6))
+def test_a_run_together_row_beside_a_row_short_of_a_cell_is_read_or_flagged(
+        sample: str, glued: int, short: int, cut: int, dropped: int) -> None:
+    """Two slips in one table 三: a row whose numbers ran together at one place and another row
+    that lost a number. The load used to crash on this (counting broken sums of a row not yet
+    cut); now each cell is read right or flagged, never stored wrong as printed."""
+    k = known(f"{sample}.txt")
+    lines = spaced_lines(blocks(k))
+    rows = _requests_rows(lines)
+    assume(len(rows) >= 2 and glued % len(rows) != short % len(rows))
+    a, b = rows[glued % len(rows)], rows[short % len(rows)]
+    tokens = lines[a].split()
+    at = len(tokens) - 7 + cut
+    lines[a] = " ".join(tokens[:at] + [tokens[at] + tokens[at + 1]] + tokens[at + 2:])
+    tokens = lines[b].split()
+    del tokens[len(tokens) - 7 + dropped]
+    lines[b] = " ".join(tokens)
+    report = parse_report(read_bytes(text(lines), f"{sample}.txt"))
+    gold = {key: v for key, v in k.gold().items() if key[0] == "requests"}
+    lost = [key for key, v in verdicts(report, gold).items() if v == "lost"]
+    assert not lost, f"neither read nor flagged: {lost[:6]}"
+    wrong = [w for w in wrong_printed(report, k.truth()) if w.startswith("requests:")]
+    assert not wrong, f"wrong as printed: {wrong[:4]}"
 
 
 # -- the matrix ---------------------------------------------------------------------------------
