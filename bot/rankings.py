@@ -8,11 +8,11 @@ answers, and the answer says which years that mixed.
 """
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
 import sqlite_utils
 
 from bot.answer import Answer, Chart, Value, format_number
@@ -32,25 +32,27 @@ def rate_of(intent: Intent, lexicon: Lexicon) -> RateDef | None:
     return next((r for r in lexicon.rates if r.code == intent.rate), None)
 
 
-def years_note(intent: Intent, reports: tuple[StoredReport, ...] | list[StoredReport]) -> str:
-    """Which years a comparison without a year used: each body's latest report, said with the count per year."""
-    if intent.year is not None or not reports:
+def years_note(intent: Intent, years: Sequence[int] | np.ndarray) -> str:
+    """Which years a comparison without a year used (each body's latest report), with the count
+    of reports per year; ``years`` has one entry a report compared."""
+    if intent.year is not None or not len(years):
         return ""
-    years = Counter(r.year for r in reports)
-    if len(years) == 1:
-        return f"（未指定年度：都按{next(iter(years))}年的报告比较。）"
-    counts = "、".join(f"{y}年{n}份" for y, n in sorted(years.items(), reverse=True))
-    return (f"（未指定年度：按各机关最新一年的报告比较，年份不一：{counts}。"
-            f"要比同一年，请写出年份，例如“{max(years)}年…”。）")
+    found, counts = np.unique(np.asarray(years, dtype=np.int64), return_counts=True)
+    if len(found) == 1:
+        return f"（未指定年度：都按{found[0]}年的报告比较。）"
+    listed = "、".join(f"{y}年{n}份" for y, n in zip(found[::-1].tolist(), counts[::-1].tolist()))
+    return (f"（未指定年度：按各机关最新一年的报告比较，年份不一：{listed}。"
+            f"要比同一年，请写出年份，例如“{found[-1]}年…”。）")
 
 
 def summary_lines(numbers: Sequence[float], unit: str, shown: int, *, total: bool = True) -> list[str]:
     """Over SHOWN numbers: count, median (and total of counts) first; after the list, how to get the rest."""
     if len(numbers) <= max(shown, SHOWN):
         return []
-    line = f"共{len(numbers)}份报告：中位数{format_number(statistics.median(numbers), unit)}"
+    numbers = np.asarray(numbers, dtype=np.float64)  # tens of thousands of them: array work
+    line = f"共{len(numbers)}份报告：中位数{format_number(float(np.median(numbers)), unit)}"
     if total and unit != "%":
-        line += f"，合计{format_number(sum(numbers), unit)}"
+        line += f"，合计{format_number(float(numbers.sum()), unit)}"
     return [line + f"；下面是前{shown}名。"]
 
 
@@ -138,7 +140,7 @@ def answer_rate(intent: Intent, db: sqlite_utils.Database, selection: Selection,
         lines.append(_few(zero, f"{'＋'.join(_short(lexicon, c) for c in rate.denominator)}为0，算不出比率", selection.named))
     lines.extend(selection.missing)
     if ranking:
-        note = years_note(intent, selection.reports)
+        note = years_note(intent, [r.year for r in selection.reports])
         if note:
             lines.append(note)
     if not values and not lines:

@@ -20,6 +20,16 @@ class Selection:
     missing: tuple[str, ...]
     named: bool  # the question named bodies (or a report was chosen), rather than meaning all
     catalog: Catalog | None = field(default=None, compare=False, repr=False)  # where the reports were found
+    arrays: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)  # ids, years
+
+    def ids_and_years(self) -> tuple[np.ndarray, np.ndarray]:
+        """The reports' ids and years as arrays (from the catalog's arrays when every body was
+        selected: no attribute read per report)."""
+        if self.arrays is not None:
+            return self.arrays
+        count = len(self.reports)
+        return (np.fromiter((r.id for r in self.reports), dtype=np.int64, count=count),
+                np.fromiter((r.year for r in self.reports), dtype=np.int64, count=count))
 
     def field_values(self, db: sqlite_utils.Database, code: str, applicant: str | None) -> dict[int, float | None]:
         """Report id → value of a field in every stored report, kept with the catalog until the
@@ -27,6 +37,24 @@ class Selection:
         if self.catalog is None:
             return field_values(db, code, applicant)
         return self.catalog.memo(("field_values", code, applicant), lambda: field_values(db, code, applicant))
+
+    def field_numbers(self, db: sqlite_utils.Database, code: str, applicant: str | None) -> np.ndarray:
+        """The selected reports' values of a field, in selection order; NaN where a report has
+        none or a blank. Read through an array by report id kept with the catalog, so that a
+        ranking over 30,000 bodies is array work, not a dictionary lookup per report."""
+        def by_report() -> np.ndarray:
+            values = self.field_values(db, code, applicant)
+            dense = np.full(max(values, default=0) + 1, np.nan)
+            present = {rid: v for rid, v in values.items() if v is not None}
+            dense[np.fromiter(present, dtype=np.int64, count=len(present))] = np.fromiter(
+                present.values(), dtype=np.float64, count=len(present))
+            return dense
+        dense = by_report() if self.catalog is None else self.catalog.memo(("field_numbers", code, applicant), by_report)
+        ids = self.ids_and_years()[0]
+        numbers = np.full(len(ids), np.nan)
+        inside = ids < len(dense)
+        numbers[inside] = dense[ids[inside]]
+        return numbers
 
 
 def _years(reports: tuple[StoredReport, ...]) -> str:
@@ -83,8 +111,8 @@ def select_reports(intent: Intent, catalog: Catalog, *, all_years: bool = False)
     named = bool(intent.bodies or intent.unknown_places or intent.ambiguous)  # a scope (江苏省各县) is a group, not names
     levels = intent.levels or ((intent.level,) if intent.level else ())
     if not named and intent.within is None:
-        reports = _every_body(catalog, levels, intent.year, all_years)
-        return Selection(reports, tuple(_nothing_found(reports, intent, catalog)), False, catalog)
+        reports, arrays = _every_body(catalog, levels, intent.year, all_years)
+        return Selection(reports, tuple(_nothing_found(reports, intent, catalog)), False, catalog, arrays)
     bodies = ([b for name in dict.fromkeys(intent.bodies) for b in catalog.bodies_called(name)] if intent.bodies
               else ([] if named else list(catalog.bodies)))
     if levels and not intent.bodies:
@@ -129,6 +157,7 @@ class _Bodies:
     reports by year), so that a question over every place selects with masks, not a loop."""
 
     reports: np.ndarray  # StoredReport objects
+    ids: np.ndarray
     years: np.ndarray
     body_of_report: np.ndarray  # index into the bodies
     levels: np.ndarray  # each body's level (level_of)
@@ -140,14 +169,17 @@ def _bodies(catalog: Catalog) -> _Bodies:
     objects = np.empty(len(reports), dtype=object)
     objects[:] = reports
     counts = np.array([len(b.reports) for b in catalog.bodies], dtype=np.int64)
-    return _Bodies(reports=objects, years=np.array([r.year for r in reports], dtype=np.int64),
+    return _Bodies(reports=objects, ids=np.array([r.id for r in reports], dtype=np.int64),
+                   years=np.array([r.year for r in reports], dtype=np.int64),
                    body_of_report=np.repeat(np.arange(len(counts)), counts),
                    levels=np.array([level_of(b) for b in catalog.bodies], dtype=object),
                    latest=np.cumsum(counts) - 1)
 
 
-def _every_body(catalog: Catalog, levels: tuple[str, ...], year: int | None, all_years: bool) -> tuple[StoredReport, ...]:
-    """The reports of every body (of these levels): the year's, all of them, or each body's latest."""
+def _every_body(catalog: Catalog, levels: tuple[str, ...], year: int | None,
+                all_years: bool) -> tuple[tuple[StoredReport, ...], tuple[np.ndarray, np.ndarray]]:
+    """The reports of every body (of these levels): the year's, all of them, or each body's
+    latest; with their ids and years as arrays."""
     arrays = catalog.memo("bodies", lambda: _bodies(catalog))
     chosen = np.isin(arrays.levels, list(levels)) if levels else np.ones(len(arrays.levels), dtype=bool)
     if year is not None:
@@ -156,4 +188,4 @@ def _every_body(catalog: Catalog, levels: tuple[str, ...], year: int | None, all
         picked = np.flatnonzero(chosen[arrays.body_of_report])
     else:
         picked = arrays.latest[chosen]
-    return tuple(arrays.reports[picked].tolist())
+    return tuple(arrays.reports[picked].tolist()), (arrays.ids[picked], arrays.years[picked])

@@ -7,8 +7,8 @@ the answer says what is there instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from operator import itemgetter
 
+import numpy as np
 import sqlite_utils
 
 from bot.answer import Answer, Chart, LazyTable, Value, format_number
@@ -183,40 +183,46 @@ def _values(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
 
 @dataclass(frozen=True)
 class _Ranked:
-    """A field's numbers over the selected reports, in order: every (report, number), and sourced
-    Values for the leaders only. Over every place that is ten Values, not 50,000 (issue 10); the
-    rest reaches the user as the /csv table, made when asked for."""
+    """A field's numbers over the selected reports, in order: every report and its number as
+    arrays, and sourced Values for the leaders only. Over every place that is ten Values, not
+    50,000 (issue 10); the rest reaches the user as the /csv table, made when asked for."""
 
-    pairs: list[tuple[StoredReport, float]]
-    values: list[Value]  # the first len(values) pairs, with their cells' sources
+    reports: np.ndarray  # StoredReport objects, best first
+    numbers: np.ndarray  # their numbers
+    years: np.ndarray  # their years
+    values: list[Value]  # the first len(values) of them, with their cells' sources
     gaps: list[str]
 
-    @property
-    def numbers(self) -> list[float]:
-        return [number for _, number in self.pairs]
+    def pairs(self, start: int = 0) -> list[tuple[StoredReport, float]]:
+        return list(zip(self.reports[start:].tolist(), self.numbers[start:].tolist()))
 
 
 def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon, *,
             leaders: int | None = None) -> _Ranked:
     """The selected reports' values of the intent's field, sorted; sourced Values for the first
-    ``leaders`` (all when None). One narrow query gives every number; full cells are read only
-    for the leaders (docs/benchmarks.md)."""
+    ``leaders`` (all when None). One narrow query gives every number, kept with the catalog;
+    ordering is array work; full cells are read only for the leaders (docs/benchmarks.md)."""
     field = intent.field
     applicant = _applicant(intent, lexicon, field)
     label = _label(intent, lexicon, field)
-    stored = selection.field_values(db, field, applicant)
-    pairs = [(r, number) for r in selection.reports if (number := stored.get(r.id)) is not None]
-    pairs.sort(key=itemgetter(1), reverse=intent.descending)
-    first = pairs if leaders is None else pairs[:leaders]
+    numbers = selection.field_numbers(db, field, applicant)
+    present = ~np.isnan(numbers)
+    reports = np.empty(len(selection.reports), dtype=object)
+    reports[:] = selection.reports
+    # Stable, as list.sort(reverse=True) is: equal numbers keep the selection's order.
+    order = np.argsort(-numbers[present] if intent.descending else numbers[present], kind="stable")
+    ranked_reports, ranked_numbers = reports[present][order], numbers[present][order]
+    ranked_years = selection.ids_and_years()[1][present][order]
+    first = list(zip(ranked_reports[:leaders].tolist(), ranked_numbers[:leaders].tolist()))
     full = {item.report.id: item.cell for item in _look_up(db, tuple(r for r, _ in first), field, applicant)}
     values = [_value(full[r.id], r, lexicon) if full.get(r.id) else _plain(r, number, field, applicant, lexicon)
               for r, number in first]
-    absent = len(selection.reports) - len(pairs)
+    absent = len(numbers) - len(ranked_numbers)
     if selection.named or absent <= 3:
-        gaps = [f"{r.label}的报告里没有“{label}”（或为空白）。" for r in selection.reports if stored.get(r.id) is None]
+        gaps = [f"{r.label}的报告里没有“{label}”（或为空白）。" for r in reports[~present].tolist()]
     else:
         gaps = [f"另有{absent}份报告没有“{label}”这一项（或为空白）。"]
-    return _Ranked(pairs, values, gaps + list(selection.missing))
+    return _Ranked(ranked_reports, ranked_numbers, ranked_years, values, gaps + list(selection.missing))
 
 
 def _plain(report: StoredReport, number: float, field: str, applicant: str | None, lexicon: Lexicon) -> Value:
@@ -227,11 +233,11 @@ def _plain(report: StoredReport, number: float, field: str, applicant: str | Non
 
 
 def _ranked_table(ranked: _Ranked, field: str, applicant: str | None, lexicon: Lexicon) -> LazyTable:
-    """Every pair of a ranking as the /csv table, made only when read."""
+    """Every report of a ranking as the /csv table, made only when read."""
     def make() -> tuple[tuple[str, ...], ...]:
-        rest = [_plain(r, number, field, applicant, lexicon) for r, number in ranked.pairs[len(ranked.values):]]
+        rest = [_plain(r, number, field, applicant, lexicon) for r, number in ranked.pairs(len(ranked.values))]
         return _table(ranked.values + rest, lexicon)
-    return LazyTable(len(ranked.pairs) + 1 if ranked.pairs else 0, make)
+    return LazyTable(len(ranked.numbers) + 1 if len(ranked.numbers) else 0, make)
 
 
 def _chart(title: str, values: list[Value], lexicon: Lexicon, *, total: int = 0) -> Chart:
@@ -259,23 +265,24 @@ def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexic
         return Answer(intent.question, intent.route, "\n".join(gaps) or "没有可比较的数字。", intent=intent)
     shown = values[: intent.limit] if intent.limit else values[: rankings.SHOWN]
     word = "最多" if intent.descending else "最少"
-    tied = [r for r, number in ranked.pairs if number == values[0].value]
+    tied = int(np.count_nonzero(ranked.numbers == ranked.numbers[0]))
     head = f"“{label}”{word}的是{values[0].name}（{values[0].year}年，{format_number(values[0].value, values[0].unit)}）。"
-    if len(tied) > 1:
-        head = f"“{label}”{word}的有{len(tied)}个并列：{'、'.join(r.name for r in tied)}（各{format_number(values[0].value, values[0].unit)}）。"
+    if tied > 1:  # named up to SHOWN: thousands may share a 0
+        names = "、".join(r.name for r in ranked.reports[: min(tied, rankings.SHOWN)].tolist()) + ("等" if tied > rankings.SHOWN else "")
+        head = f"“{label}”{word}的有{tied}个并列：{names}（各{format_number(values[0].value, values[0].unit)}）。"
     if intent.limit:
         head = f"“{label}”{'前' if intent.descending else '后'}{intent.limit}名："
     lines = [head] + rankings.summary_lines(ranked.numbers, values[0].unit, len(shown))
     lines += [f"{i}. {v.name}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(shown, 1)]
-    lines += rankings.rest_line(len(ranked.pairs), len(shown))
-    lines.append(f"共比较{len(ranked.pairs)}份报告，数据来自各报告的{_TABLE_NAMES[lexicon.field(intent.field).table]}。")
+    lines += rankings.rest_line(len(ranked.numbers), len(shown))
+    lines.append(f"共比较{len(ranked.numbers)}份报告，数据来自各报告的{_TABLE_NAMES[lexicon.field(intent.field).table]}。")
     lines.extend(gaps)
-    note = rankings.years_note(intent, [r for r, _ in ranked.pairs]) if not selection.named else ""
+    note = rankings.years_note(intent, ranked.years) if not selection.named else ""
     lines += [note] if note else []
     applicant = _applicant(intent, lexicon, intent.field)
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(shown), intent=intent,
                   chart=_chart(f"{label}排名", shown if intent.limit else values[: rankings.MAX_BARS], lexicon,
-                               total=0 if intent.limit else len(ranked.pairs)),
+                               total=0 if intent.limit else len(ranked.numbers)),
                   table=_ranked_table(ranked, intent.field, applicant, lexicon))
 
 
@@ -321,14 +328,14 @@ def _sum(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexico
     them: the largest, and the rest in the /csv table)."""
     from bot import rankings
     ranked = _ranked(intent, db, selection, lexicon, leaders=rankings.SHOWN)
-    values, gaps, count = ranked.values, ranked.gaps, len(ranked.pairs)
+    values, gaps, count = ranked.values, ranked.gaps, len(ranked.numbers)
     label = _label(intent, lexicon, intent.field)
     if not values:
         return Answer(intent.question, intent.route, "\n".join(gaps) or "没有可相加的数字。", intent=intent)
-    total = sum(ranked.numbers)
+    total = float(ranked.numbers.sum())
     average = intent.operation == "average"
     result, word = (total / count, "平均") if average else (total, "合计")
-    summary = Value(report=f"{count}份报告{word}", region=word, name=word, year=max(r.year for r, _ in ranked.pairs),
+    summary = Value(report=f"{count}份报告{word}", region=word, name=word, year=int(ranked.years.max()),
                     field=intent.field, label=label, applicant=values[0].applicant, value=result, unit=values[0].unit,
                     derived=True)
     inputs = "，".join(f"{v.name}{v.year}年 {format_number(v.value, v.unit)}" for v in values)
