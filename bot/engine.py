@@ -147,10 +147,11 @@ class Engine:
 
     @classmethod
     def open(cls, db_path: Path, *, today: date | None = None, read_only: bool = False) -> "Engine":
-        """Open the store and index and warm the tokenizer and the names, so the first answer is fast."""
+        """Open the store and index, and warm the tokenizer and the catalog, so the first answer
+        is fast. Body names become words when a question names them (bot/retrieval.py)."""
         tokenizer.warm_up()
         engine = cls(db_path, today=today, read_only=read_only)
-        tokenizer.add_words(name for body in engine.catalog.bodies for name in (body.body, body.region))
+        _ = engine.catalog  # built now, not on the first question
         return engine
 
     def close(self) -> None:
@@ -182,7 +183,6 @@ class Engine:
                     self.index.forget(report_id)
                 added = [r for r in reports if r.id not in known]
                 if added:
-                    tokenizer.add_words(name for r in added for name in (r.body, r.region))
                     self.index.take(r.id for r in added)
             if reports != self._reports:
                 self._catalog = None
