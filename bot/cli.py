@@ -260,7 +260,11 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
     """Upgrade the store's schema to this version of the code (loads do it too)."""
     before, after = migrate_store(args.db)
-    Engine(args.db).close()  # the search index counts and keeps what a new format needs (index/search.py)
+    engine = Engine(args.db)
+    try:
+        engine.index.load()  # the term ids and counts a new format needs, and the kept index (index/search.py)
+    finally:
+        engine.close()
     _print(f"数据库格式：{before} → {after}。" if before != after else f"数据库已是最新格式（{after}），没有改动。", out)
     return 0
 

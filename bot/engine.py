@@ -385,10 +385,7 @@ class Engine:
 
     def _rebuild_index(self) -> None:
         """After a failed write, make the in-memory index match the store again (rare: disk full)."""
-        try:
-            self.index._invert()  # noqa: SLF001 - the one place a write failed half-way in memory
-        except sqlite3.Error:
-            pass
+        self.index.reset()
 
     def remove(self, name: str) -> StoredReport:
         """Remove the one report a name names exactly (id, title, or body and year); return it.

@@ -112,35 +112,63 @@ class PassageIndex:
     """BM25+ search over the ``passages`` table, kept current by add_report/remove_report."""
 
     def __init__(self, db: sqlite_utils.Database, *, read_only: bool = False) -> None:
-        """Build from the stored tokens (no re-segmentation), first storing any missing term ids.
+        """Open the index of a store; the postings come into memory on the first search.
 
-        ``read_only``: write nothing (the store was opened read-only); missing term ids are
-        then left missing and a stale snapshot is inverted in memory only.
+        A process that only loads (`reportbot load`) never holds them: its reports' term ids
+        go to the store, and closing builds the kept file from them. ``read_only``: write
+        nothing (the store was opened read-only); missing term ids are then left missing and a
+        stale kept file is rebuilt in memory only.
         """
         self._db = db
         self._read_only = read_only
         self._snapshot_file = _snapshot_file(db)
         self._lock = threading.RLock()
+        self._ready = False  # the postings are in memory (after the first search)
         self._vocab: dict[str, int] = {}
         self._vocab_seen = 0  # every search_terms id up to this one is in _vocab
         if not read_only and not _TABLES <= set(db.table_names()):
             with writing(db):
                 for statement in SCHEMA:
                     db.execute(statement)
-        with reading(db):
-            if self._load_snapshot():
+
+    def load(self) -> None:
+        """Bring the postings into memory now (a search does it first): map the kept file if it
+        is current, else store any missing term ids and table-row counts, build from them and
+        keep the file (`reportbot migrate` calls this after a new format)."""
+        with self._lock:
+            if self._ready:
                 return
-        if not read_only and "passages" in db.table_names():
-            with writing(db):
-                self._sync_stored_terms()
-        self._invert()
-        if not read_only:
-            self._save_snapshot()
+            self._ready = True
+            with reading(self._db):
+                if self._load_snapshot():
+                    return
+            if not self._read_only and "passages" in self._db.table_names():
+                with writing(self._db):
+                    self._sync_stored_terms()
+            self._invert()
+            if not self._read_only:
+                self._save_snapshot()
+
+    def reset(self) -> None:
+        """Drop the postings and the term ids from memory: the next search reads the store as it
+        is then (after a write that failed half-way, rare: a full disk; the term ids it had
+        added were rolled back with it and must not be used again)."""
+        with self._lock:
+            self._ready = False
+            self._vocab, self._vocab_seen = {}, 0
+            for name in ("_posting_rows", "_posting_tfs", "_term_starts", "_passage_ids", "_row_reports", "_lengths"):
+                self.__dict__.pop(name, None)
 
     def close(self) -> None:
         """Keep the index for the next start when reports were added or removed since it was kept."""
         with self._lock:
-            if not self._read_only and self._changes() != self._snapshot_changes:
+            if self._read_only:
+                return
+            if not self._ready:
+                if self._kept_changes() != self._changes():
+                    self._invert()
+                    self._save_snapshot()
+            elif self._changes() != self._snapshot_changes:
                 self._invert()
                 self._save_snapshot()
 
@@ -157,7 +185,7 @@ class PassageIndex:
                 prose = [row[:3] for row in stored if not row[3]]
                 term_ids = self._store_terms(prose)
                 self._count_table_rows(self._store_terms([row[:3] for row in stored if row[3]], "table_row_terms"))
-            if term_ids:
+            if term_ids and self._ready:
                 self._append(report_id, [passage_id for passage_id, _, _ in prose], term_ids)
 
     def remove_report(self, report_id: int) -> None:
@@ -173,7 +201,7 @@ class PassageIndex:
     def forget(self, report_id: int) -> None:
         """Drop a report's passages from this index only (another process removed it)."""
         with self._lock:
-            rows = self._report_rows.pop(report_id, None)
+            rows = self._report_rows.pop(report_id, None) if self._ready else None
             if rows is None:
                 return
             self._alive[rows] = False
@@ -188,6 +216,8 @@ class PassageIndex:
         A report already indexed is replaced; one whose term ids are gone (removed meanwhile)
         is only dropped. Costs the reports' postings, never an inversion.
         """
+        if not self._ready:
+            return  # the first search reads the store as it is then
         with self._lock, reading(self._db):
             self._read_new_terms()
             for report_id in report_ids:
@@ -211,6 +241,7 @@ class PassageIndex:
         ``report_ids`` restricts the search to those reports; words every one of them shares
         (the place, the year) are then dropped from the question, since they no longer choose.
         """
+        self.load()
         words = dict.fromkeys(tokenize(query))
         if report_ids is not None:
             for word in self._shared_words(report_ids):
@@ -446,7 +477,11 @@ class PassageIndex:
                 reports.append(np.array([row[1] for row in batch], dtype=np.int64))
                 lengths.append(np.fromiter((len(row[2]) // 4 for row in batch), dtype=np.int64, count=len(batch)))
                 terms, _, _ = _invert_tokens([row[2] for row in batch], lengths[-1])
-                counts += np.bincount(terms, minlength=vocabulary)
+                found = np.bincount(terms, minlength=len(counts))
+                if len(found) > len(counts):  # an id search_terms lacks (a store edited by hand): still placed
+                    counts = np.concatenate([counts, np.zeros(len(found) - len(counts), dtype=np.int64)])
+                counts += found
+            vocabulary = len(counts)
             starts = np.zeros(vocabulary + 1, dtype=np.int64)
             np.cumsum(counts, out=starts[1:])
             rows = np.empty(int(starts[-1]), dtype=np.int32)
@@ -528,17 +563,31 @@ class PassageIndex:
         except OSError:
             partial.unlink(missing_ok=True)  # a cache it cannot write only costs the next start time
 
-    def _load_snapshot(self) -> bool:
-        """Map the kept arrays if no add or remove happened since they were kept."""
+    def _kept_header(self) -> tuple[dict, int] | None:
+        """The kept file's header and where its arrays start; None if there is no such file."""
         if self._snapshot_file is None:
-            return False
+            return None
         try:
             with self._snapshot_file.open("rb") as handle:
                 if handle.read(len(_SNAPSHOT_MAGIC)) != _SNAPSHOT_MAGIC:
-                    return False
+                    return None
                 header = handle.readline()
-            kept = json.loads(header)
-            data_start = -(-(len(_SNAPSHOT_MAGIC) + len(header)) // _ALIGN) * _ALIGN
+            return json.loads(header), -(-(len(_SNAPSHOT_MAGIC) + len(header)) // _ALIGN) * _ALIGN
+        except (OSError, ValueError):
+            return None
+
+    def _kept_changes(self) -> int | None:
+        """The change count the kept file reflects (None: no usable file)."""
+        found = self._kept_header()
+        return found[0].get("changes") if found and isinstance(found[0], dict) else None
+
+    def _load_snapshot(self) -> bool:
+        """Map the kept arrays if no add or remove happened since they were kept."""
+        found = self._kept_header()
+        if found is None:
+            return False
+        kept, data_start = found
+        try:
             if kept["changes"] != self._changes() or set(kept["arrays"]) != set(_SNAPSHOT):
                 return False
             arrays = {name: np.memmap(self._snapshot_file, dtype=dtype, mode="r", offset=data_start + offset,

@@ -186,23 +186,44 @@ def test_many_added_reports_fold_into_the_main_index(db: sqlite_utils.Database,
     for report_id in SAMPLES:
         unstore(db, report_id)
     index = PassageIndex(db)
+    assert index.search("政府信息公开平台建设") == []  # a searching index: postings in memory from now on
     monkeypatch.setattr(search, "PENDING_FLOOR", 30)  # merge after about every report, during the load
     monkeypatch.setattr(search, "PENDING_CAP", 30)
     for report_id in SAMPLES:
         store(db, report_id)
         index.add_report(report_id)
-        assert index._pending_size <= 30 + 500  # at most one report's postings over the cap
+        assert index._ready and index._pending_size <= 30 + 500  # at most one report's postings over the cap
     assert [(h.text, round(h.score, 9)) for h in index.search("政府信息公开平台建设", limit=10)] == [
         (h.text, round(h.score, 9)) for h in expected
     ]
-    assert index._pending_size == 0 and list(index._posting_rows) == list(PassageIndex(db)._posting_rows)
+    fresh = PassageIndex(db)
+    fresh.search("政府")
+    assert index._pending_size == 0 and list(index._posting_rows) == list(fresh._posting_rows)
+
+
+def test_a_loading_process_never_holds_the_postings_and_keeps_the_index_at_close(file_db: sqlite_utils.Database,
+                                                                                   tmp_path: Path) -> None:
+    """`reportbot load` saves term ids only; closing builds the kept file from them."""
+    searched = PassageIndex(file_db).search("依申请公开办理流程", limit=5)
+    loader = PassageIndex(file_db)
+    unstore(file_db, 2)
+    loader.remove_report(2)
+    store(file_db, 2)
+    loader.add_report(2)
+    assert not loader._ready and not hasattr(loader, "_posting_rows")  # no postings in memory
+    loader.close()
+    again = PassageIndex(file_db)
+    assert again._kept_changes() == again._changes()  # kept at close, current
+    assert [h.text for h in again.search("依申请公开办理流程", limit=5)] == [h.text for h in searched]
 
 
 def test_the_index_built_a_few_passages_at_a_time_is_the_index_built_at_once(
         db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch) -> None:
     whole = PassageIndex(db)
+    whole.search("政府")
     monkeypatch.setattr(search, "INVERT_BATCH", 7)
     parts = PassageIndex(db)
+    parts.search("政府")
     for name in ("_passage_ids", "_row_reports", "_lengths", "_term_starts", "_posting_rows", "_posting_tfs"):
         assert np.array_equal(getattr(parts, name), getattr(whole, name)), name
 
@@ -252,8 +273,8 @@ def test_a_restart_loads_the_kept_index_instead_of_inverting(file_db: sqlite_uti
 
     forbid_inversion(monkeypatch)
     again = PassageIndex(file_db)
-    assert isinstance(again._posting_rows, np.memmap)  # mapped, not read into memory
     assert again.search("依申请公开办理流程", limit=5) == first
+    assert isinstance(again._posting_rows, np.memmap)  # mapped, not read into memory
 
 
 def test_a_damaged_kept_index_is_made_again(file_db: sqlite_utils.Database, tmp_path: Path) -> None:
@@ -312,6 +333,7 @@ def test_the_pruned_search_returns_the_exhaustive_top(db: sqlite_utils.Database,
     table rows, scored with statistics over both."""
     db.execute("UPDATE passages SET kind = 'table' WHERE id % 3 = 0")
     index = PassageIndex(db)
+    index.search("政府")  # in memory, so that the report added below is in the pending part
     index.remove_report(3)
     unstore(db, 3)
     store(db, 3)
