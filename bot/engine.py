@@ -10,12 +10,13 @@ index and the catalog (docs/operations.md). Opened read-only it writes nothing a
 """
 from __future__ import annotations
 
+import gc
 import sqlite3
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -116,6 +117,20 @@ def write_failure(error: sqlite3.Error) -> StoreError:
     return StoreError(f"写入数据库失败（{text}）：这次的改动没有写入，库里原有的内容不受影响。")
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the reports and the catalog are built: hundreds of
+    thousands of new objects, none in a cycle, made it walk them again and again (a fifth to a
+    third of building them at 50,000 reports, docs/benchmarks.md)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 # A load commits its reports together, at most this many at a time or for this long (load_many).
 COMMIT_REPORTS = 32
 COMMIT_WINDOW_S = 0.2
@@ -141,7 +156,8 @@ class Engine:
         # The stamp first, then the reports, then the index: a commit in between makes the
         # next refresh apply the difference again, which is harmless, never missing it.
         self._seen_version = data_version(self.db)
-        self._reports = list_reports(self.db)
+        with _collector_paused():
+            self._reports = list_reports(self.db)
         self.index = PassageIndex(self.db, read_only=read_only)
         self._catalog: Catalog | None = None
 
@@ -195,7 +211,8 @@ class Engine:
         """The names of the loaded bodies, rebuilt after loads and removals when next needed."""
         with self._lock:
             if self._catalog is None:  # from the reports kept current by refresh, load and remove, in list_reports' order
-                self._catalog = Catalog(sorted(self._reports, key=lambda r: (r.region, r.body, r.year)), self.lexicon)
+                with _collector_paused():
+                    self._catalog = Catalog(sorted(self._reports, key=lambda r: (r.region, r.body, r.year)), self.lexicon)
             return self._catalog
 
     # -- questions

@@ -556,7 +556,7 @@ class PassageIndex:
                 handle.write(_SNAPSHOT_MAGIC + header)
                 for name, dtype in _SNAPSHOT.items():
                     handle.seek(data_start + layout[name][1])
-                    handle.write(np.ascontiguousarray(arrays[name], dtype=dtype).tobytes())
+                    handle.write(memoryview(np.ascontiguousarray(arrays[name], dtype=dtype)))  # no copy
                 handle.truncate(data_start + offset)
             fault_point("snapshot.saving")
             os.replace(partial, self._snapshot_file)
