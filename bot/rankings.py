@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sqlite_utils
 
-from bot.answer import Answer, Chart, Value, format_number
+from bot.answer import Answer, Chart, LazyTable, Value, format_number
 from bot.catalog import Catalog
 from bot.intent import Intent
 from bot.selection import Selection, select_reports
@@ -63,13 +63,15 @@ def rest_line(count: int, shown: int) -> list[str]:
     return [f"其余{count - shown}份未列出：发送 /csv 可得到完整表格（{count}行）。"]
 
 
-def chart_of(title: str, values: list[Value], source: str) -> Chart | None:
-    """A bar chart of the values a ranking lists (at most MAX_BARS)."""
+def chart_of(title: str, values: list[Value], source: str, *, total: int | None = None) -> Chart | None:
+    """A bar chart of the values a ranking lists (at most MAX_BARS); ``total``: how many were
+    ranked, when ``values`` holds only the leaders."""
     drawn = [v for v in values[:MAX_BARS] if v.value is not None]
     if not drawn:
         return None
     return Chart(title=title, labels=tuple(f"{v.name}{v.year}" for v in drawn), values=tuple(float(v.value) for v in drawn),
-                 unit=drawn[0].unit, source=source, total=sum(1 for v in values if v.value is not None))
+                 unit=drawn[0].unit, source=source,
+                 total=sum(1 for v in values if v.value is not None) if total is None else total)
 
 
 def _table(values: list[Value], extra: str, extras: dict[int, str]) -> tuple[tuple[str, ...], ...]:
@@ -89,65 +91,86 @@ def _short(lexicon: Lexicon, code: str) -> str:
 
 
 def answer_rate(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
-    """A rate for each selected report, or the reports ranked by it."""
+    """A rate for each selected report, or the reports ranked by it.
+
+    The rates are computed as arrays over the selection; a ranking makes Values (with sources)
+    for the reports it lists and draws, and the /csv table of every report when it is read.
+    """
     rate = rate_of(intent, lexicon)
     assert rate is not None
     codes = list(dict.fromkeys(rate.numerator + rate.denominator))
-    stored = {code: selection.field_values(db, code, _column(lexicon, code)) for code in codes}
+    parts = {code: selection.field_numbers(db, code, _column(lexicon, code)) for code in codes}
     name = rate.label.split("（")[0]
     table = _TABLE_NAMES.get(lexicon.field(rate.numerator[0]).table, "")
     formula = f"（{'＋'.join(_short(lexicon, c) for c in rate.numerator)}）÷{'＋'.join(_short(lexicon, c) for c in rate.denominator)}"
-    values, extras, lacking, zero = [], {}, [], []
-    for report in selection.reports:
-        parts = {code: stored[code].get(report.id) for code in codes}
-        if any(v is None for v in parts.values()):
-            lacking.append(report)
-            continue
-        num, den = sum(parts[c] for c in rate.numerator), sum(parts[c] for c in rate.denominator)
-        if not den:
-            zero.append(report)
-            continue
-        value = Value(report=report.title, region=report.region, year=report.year, field=f"rate.{rate.code}",
-                      label=name, applicant=None, value=num / den, unit="%", report_id=report.id, name=report.name,
-                      source=f"《{report.title}》{table}，{formula}＝{format_number(num)}÷{format_number(den)}", derived=True)
-        values.append(value)
-        extras[id(value)] = f"{format_number(num)}÷{format_number(den)}"
+    reports = np.empty(len(selection.reports), dtype=object)
+    reports[:] = selection.reports
+    lacking = np.zeros(len(reports), dtype=bool)
+    for code in codes:
+        lacking |= np.isnan(parts[code])
+    numerators = sum(np.nan_to_num(parts[c]) for c in rate.numerator)
+    denominators = sum(np.nan_to_num(parts[c]) for c in rate.denominator)
+    zero = ~lacking & (denominators == 0)
+    kept = np.flatnonzero(~lacking & ~zero)
     ranking = intent.operation == "rank" and len(selection.reports) > 1
-    if ranking:
-        values.sort(key=lambda v: v.value, reverse=intent.descending)
+    rates = numerators[kept] / denominators[kept]
+    if ranking:  # stable, as list.sort(reverse=True) is: equal rates keep the selection's order
+        kept = kept[np.argsort(-rates if intent.descending else rates, kind="stable")]
+        rates = numerators[kept] / denominators[kept]
+
+    def value(i: int) -> Value:
+        report, num, den = reports[i], numerators[i], denominators[i]
+        return Value(report=report.title, region=report.region, year=report.year, field=f"rate.{rate.code}",
+                     label=name, applicant=None, value=num / den, unit="%", report_id=report.id, name=report.name,
+                     source=f"《{report.title}》{table}，{formula}＝{format_number(num)}÷{format_number(den)}", derived=True)
+
+    def inputs(i: int) -> str:
+        return f"{format_number(numerators[i])}÷{format_number(denominators[i])}"
+
+    listed = kept[: max(intent.limit or SHOWN, MAX_BARS)] if ranking else kept
+    values = [value(i) for i in listed.tolist()]
     lines = []
     if ranking and values:
         word = "最高" if intent.descending else "最低"
         shown = values[: intent.limit or SHOWN]
-        lead = [v for v in values if v.value == values[0].value]
+        lead = int(np.count_nonzero(rates == rates[0]))
         if intent.limit:
             lines.append(f"{name}{'前' if intent.descending else '后'}{intent.limit}名（{rate.label.split('（')[-1].rstrip('）')}）：")
-        elif len(lead) > 1:
-            lines.append(f"{name}{word}的有{len(lead)}个并列（各{format_number(values[0].value, '%')}）：{'、'.join(v.name for v in lead[:SHOWN])}。")
+        elif lead > 1:
+            names = "、".join(r.name for r in reports[kept[: min(lead, SHOWN)]].tolist()) + ("等" if lead > SHOWN else "")
+            lines.append(f"{name}{word}的有{lead}个并列（各{format_number(values[0].value, '%')}）：{names}。")
         else:
             lines.append(f"{name}{word}的是{values[0].name}（{values[0].year}年，{format_number(values[0].value, '%')}）。")
-        lines += summary_lines([v.value for v in values], "%", len(shown), total=False)
-        lines += [f"{i}. {v.name}{v.year}年：{format_number(v.value, '%')}（{extras[id(v)]}）" for i, v in enumerate(shown, 1)]
-        lines += rest_line(len(values), len(shown))
+        lines += summary_lines(rates, "%", len(shown), total=False)
+        lines += [f"{n}. {v.name}{v.year}年：{format_number(v.value, '%')}（{inputs(i)}）"
+                  for n, (v, i) in enumerate(zip(shown, listed.tolist()), 1)]
+        lines += rest_line(len(kept), len(shown))
         lines.append(f"{name}＝{formula}，数字来自各报告的{table}。")
+        values = shown
     else:
-        for v in values:
-            lines.append(f"{v.name}{v.year}年{name}：{format_number(v.value, '%')}，即{formula}＝{extras[id(v)]}。")
+        for v, i in zip(values, listed.tolist()):
+            lines.append(f"{v.name}{v.year}年{name}：{format_number(v.value, '%')}，即{formula}＝{inputs(i)}。")
             lines.append(f"来源：{v.source}。")
-    if lacking:
-        lines.append(_few(lacking, "缺少计算所需的数字", selection.named) )
-    if zero:
-        lines.append(_few(zero, f"{'＋'.join(_short(lexicon, c) for c in rate.denominator)}为0，算不出比率", selection.named))
+    if lacking.any():
+        lines.append(_few(reports[lacking].tolist(), "缺少计算所需的数字", selection.named))
+    if zero.any():
+        lines.append(_few(reports[zero].tolist(), f"{'＋'.join(_short(lexicon, c) for c in rate.denominator)}为0，算不出比率",
+                          selection.named))
     lines.extend(selection.missing)
     if ranking:
-        note = years_note(intent, [r.year for r in selection.reports])
+        note = years_note(intent, selection.ids_and_years()[1])
         if note:
             lines.append(note)
-    if not values and not lines:
+    if not len(kept) and not lines:
         lines.append("没有可计算的数字。")
-    chart = chart_of(f"{name}排名", values, f"来源：{len(values)}份报告的{table}") if ranking else None
+    chart = chart_of(f"{name}排名", [value(i) for i in kept[:MAX_BARS].tolist()], f"来源：{len(kept)}份报告的{table}",
+                     total=len(kept)) if ranking else None
+
+    def every_row() -> tuple[tuple[str, ...], ...]:
+        made = [value(i) for i in kept.tolist()]
+        return _table(made, "分子÷分母", {id(v): inputs(i) for v, i in zip(made, kept.tolist())})
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent, chart=chart,
-                  table=_table(values, "分子÷分母", extras))
+                  table=LazyTable(len(kept) + 1 if len(kept) else 0, every_row))
 
 
 def _few(reports: list[StoredReport], what: str, named: bool) -> str:

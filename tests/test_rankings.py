@@ -141,5 +141,9 @@ def test_a_sum_over_many_reports_lists_the_largest_and_points_to_the_rest(many: 
 def test_a_long_rate_ranking_is_short_too(many: Engine) -> None:
     answer = many.ask("公开率最高的是哪个")
     listed = [line for line in answer.text.splitlines() if line[:1].isdigit() and ". " in line]
-    assert len(listed) <= 10 and len(answer.values) > 10, answer.text
-    assert "/csv" in answer.text and len(answer.table) == len(answer.values) + 1
+    ranked = int(re.search(r"共(\d+)份报告", answer.text).group(1))
+    assert len(listed) == len(answer.values) == 10 and ranked > 10, answer.text
+    rows = list(answer.table)  # /csv: every report ranked, made when asked for
+    assert "/csv" in answer.text and len(rows) == len(answer.table) == ranked + 1
+    assert [row[0] for row in rows[1:11]] == [v.name for v in answer.values]
+    assert answer.chart.total == ranked
