@@ -227,26 +227,29 @@ def rank_by_change(intent: Intent, db: sqlite_utils.Database, catalog: Catalog, 
         zero = []
     sign = {"increase": 1, "decrease": -1}.get(direction)
 
-    def measure(c: _Change) -> float:
-        raw = c.pct if percent else c.diff
-        return raw * sign if sign else abs(raw)
-
-    changes.sort(key=measure, reverse=intent.descending)
+    measures = [(c.pct if percent else c.diff) * sign if sign else abs(c.pct if percent else c.diff) for c in changes]
+    order = sorted(range(len(changes)), key=measures.__getitem__, reverse=intent.descending)
     opposite = []
     if sign and intent.descending:  # 下降最多 lists the bodies that went down; the others are counted
-        opposite = [c for c in changes if measure(c) <= 0]
-        changes = [c for c in changes if measure(c) > 0]
+        opposite = [i for i in order if measures[i] <= 0]
+        order = [i for i in order if measures[i] > 0]
+    changes, measures = [changes[i] for i in order], [measures[i] for i in order]
     word = {"increase": "增加", "decrease": "减少", "change": "变化"}[direction]
     unit = "%" if percent else fdef.unit
     label = fdef.label + (f"（{lexicon.applicant(applicant).label}）" if applicant not in (None, "total") else "")
-    values, extras = [], {}
-    for c in changes:
-        value = Value(report=c.now.title, region=c.now.region, year=c.now.year, field=field,
-                      label=f"{label}比{c.before.year}年{word}{'幅度' if percent else ''}", applicant=applicant,
-                      value=measure(c), unit=unit, report_id=c.now.id, name=c.now.name, derived=True,
-                      source=f"《{c.now.title}》与《{c.before.title}》{_TABLE_NAMES.get(fdef.table, '')}「{fdef.label}」")
-        values.append(value)
-        extras[id(value)] = f"{c.before.year}年{format_number(c.b, fdef.unit)}→{c.now.year}年{format_number(c.a, fdef.unit)}"
+    extras: dict[int, str] = {}
+
+    def value(i: int) -> Value:
+        """The i-th change as a Value, made only for what the answer lists, draws or exports."""
+        c = changes[i]
+        made = Value(report=c.now.title, region=c.now.region, year=c.now.year, field=field,
+                     label=f"{label}比{c.before.year}年{word}{'幅度' if percent else ''}", applicant=applicant,
+                     value=measures[i], unit=unit, report_id=c.now.id, name=c.now.name, derived=True,
+                     source=f"《{c.now.title}》与《{c.before.title}》{_TABLE_NAMES.get(fdef.table, '')}「{fdef.label}」")
+        extras[id(made)] = f"{c.before.year}年{format_number(c.b, fdef.unit)}→{c.now.year}年{format_number(c.a, fdef.unit)}"
+        return made
+
+    values = [value(i) for i in range(min(len(changes), max(intent.limit or SHOWN, MAX_BARS)))]
     lines = []
     measure_word = f"{word}幅度" if percent else f"{word}量"
     if not values and opposite:
@@ -260,10 +263,10 @@ def rank_by_change(intent: Intent, db: sqlite_utils.Database, catalog: Catalog, 
         lines.append(f"“{label}”比上年{measure_word}{order}的是{top.name}（{extras[id(top)]}，"
                      f"{word}{format_number(top.value, unit)}）。" if not intent.limit else
                      f"“{label}”比上年{measure_word}{'前' if intent.descending else '后'}{intent.limit}名：")
-        lines += summary_lines([v.value for v in values], unit, len(shown), total=not percent)
+        lines += summary_lines(measures, unit, len(shown), total=not percent)
         lines += [f"{i}. {v.name}：{extras[id(v)]}，{_signed(changes[i - 1], fdef.unit)}"
                   for i, v in enumerate(shown, 1)]
-        lines += rest_line(len(values), len(shown))
+        lines += rest_line(len(changes), len(shown))
         lines.append(f"数字来自各报告的{_TABLE_NAMES.get(fdef.table, '')}「{fdef.label}」。")
     if opposite and values:
         lines.append(f"另有{len(opposite)}个机关持平或{'减少' if sign > 0 else '增加'}，未列入。")
@@ -279,9 +282,13 @@ def rank_by_change(intent: Intent, db: sqlite_utils.Database, catalog: Catalog, 
             lines.append(f"（未指定年度：各机关按最新一年与上一年比较，年份不一：{counts}。要比同一年，请写出年份。）")
         else:
             lines.append(f"（未指定年度：都按{next(iter(years))}年与上一年比较。）")
-    chart = chart_of(f"{label}比上年{measure_word}", values, f"来源：{len(values) * 2}份报告的{_TABLE_NAMES.get(fdef.table, '')}")
-    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent, chart=chart,
-                  table=_table(values, "两年数值", extras))
+    chart = chart_of(f"{label}比上年{measure_word}", values,
+                     f"来源：{len(changes) * 2}份报告的{_TABLE_NAMES.get(fdef.table, '')}", total=len(changes))
+
+    def every_row() -> tuple[tuple[str, ...], ...]:
+        return _table(values + [value(i) for i in range(len(values), len(changes))], "两年数值", extras)
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values[: intent.limit or SHOWN]), intent=intent,
+                  chart=chart, table=LazyTable(len(changes) + 1 if changes else 0, every_row))
 
 
 def _signed(c: _Change, unit: str) -> str:
