@@ -25,6 +25,8 @@ import json
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
@@ -33,6 +35,7 @@ from bot.engine import Engine
 from bot.terminal import ChatInput, history_path, one_line, quiet_broken_pipe
 from index.archives import unpack_reports
 from index.errors import ReportbotError
+from index.export import csv_bytes
 from index.ingest import report_files
 from index.leads import KINDS as LEAD_KINDS
 from index.numbers import as_printed
@@ -210,8 +213,9 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -
     _print("reportbot 终端对话。直接输入问题，例如：", out)
     for example in engine.examples():
         _print(f"  {example}", out)
-    _print("输入 /help 看能问什么，/reports 看报告列表，/check 看数字对不上的地方，/quit 退出。", out)
+    _print("输入 /help 看能问什么，/reports 看报告列表，/check 看数字对不上的地方，/csv 把上一个表格存成文件，/quit 退出。", out)
     context = None
+    table: Sequence[Sequence[str]] = ()
     try:
         with ChatInput(stdin, out, history=history_path(args.db)) as lines:
             while (line := lines.read("> ")) is not None:
@@ -227,9 +231,13 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -
                         text = engine.check(question[len("/check"):].strip() or None).to_text()
                     elif question.startswith("/report "):
                         text = engine.report_card(question[len("/report "):]).to_text()
+                    elif question == "/csv":
+                        text = _table_file(table, args.db)
+                    
                     else:
                         answer = engine.ask(question, context=context)
                         context = answer.intent or context
+                        table = answer.table or table
                         text = answer.to_text()
                         if answer.choices:
                             text += "\n" + "\n".join(f"  /report {c.report_id}  {c.label}" for c in answer.choices)
@@ -239,6 +247,16 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -
     finally:
         engine.close()
     return 0
+
+
+def _table_file(table: Sequence[Sequence[str]], db: Path) -> str:
+    """The chat's /csv, as in Telegram: the last answer's whole table (a long ranking's every
+    row), written beside the store as a CSV Excel opens."""
+    if not table:
+        return "还没有可导出的表格：先问一个有数字的问题（例如排名），再输入 /csv。"
+    path = Path(db).resolve().with_name(f"reportbot-{datetime.now():%Y%m%d-%H%M%S}.csv")
+    path.write_bytes(csv_bytes(list(table)))
+    return f"已存为 {path}（{len(table) - 1}行）。"
 
 
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:

@@ -76,7 +76,7 @@ def chart_of(title: str, values: list[Value], source: str, *, total: int | None 
 
 def _table(values: list[Value], extra: str, extras: dict[int, str]) -> tuple[tuple[str, ...], ...]:
     header = ("地区", "年度", "指标", "数值", "单位", extra, "报告")
-    rows = [(v.name, str(v.year), v.label, "" if v.value is None else str(format_number(v.value)).rstrip("%"),
+    rows = [(v.name, str(v.year), v.label, "" if v.value is None else format_number(v.value, v.unit).removesuffix(v.unit),
              v.unit, extras.get(id(v), ""), v.report) for v in values]
     return (header, *rows) if rows else ()
 

@@ -7,11 +7,9 @@ tag open at a cut is closed there and opened again at the start of the next mess
 from __future__ import annotations
 
 import asyncio
-import csv
 import html
-import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, MessageLimit
@@ -21,7 +19,7 @@ from bot.answer import Answer
 from bot.charts import render_chart
 from handlers.keyboards import choices_keyboard
 from handlers.memory import hold_choice, remember
-from index.export import inert
+from index.export import csv_bytes  # noqa: F401 - the handlers' CSV (/csv, /sql), made in index/export.py
 
 # A tag, an entity, or one character: the pieces a message may be cut between.
 _ATOM = re.compile(r"<[^>]*>|&#?\w+;|.", re.DOTALL)
@@ -116,14 +114,3 @@ async def answer_in_thread(
     await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
     answer = await asyncio.to_thread(work)
     await send_answer(update, context, answer)
-
-
-def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
-    """Write rows as CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly.
-
-    Text that a spreadsheet would run as a formula gets a leading ' (shown, not run); plain
-    numbers, negative ones included, stay numbers.
-    """
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([[inert(value) for value in row] for row in rows])
-    return buffer.getvalue().encode("utf-8-sig")

@@ -9,6 +9,7 @@ workbook it is stored as text, in a CSV it gets a leading ' (OWASP "CSV injectio
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -54,6 +55,17 @@ def inert(value: object) -> object:
             and not _PLAIN_NUMBER.fullmatch(value.strip()):
         return "'" + value
     return value
+
+
+def csv_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    """Write rows as CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly.
+
+    Text that a spreadsheet would run as a formula gets a leading ' (shown, not run); plain
+    numbers, negative ones included, stay numbers.
+    """
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([[inert(value) for value in row] for row in rows])
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def export_csv(db_path: Path, folder: Path, *, headers: Headers = "zh") -> list[Exported]:

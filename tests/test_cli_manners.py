@@ -2,6 +2,7 @@
 a quiet end in a pipe, a .zip loads, one line per file, exports and Datasette."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -155,6 +156,23 @@ def test_chat_answers_greetings_and_help_with_examples_from_the_reports(db_path:
     assert len(examples) >= 3 * 4, out  # three helps, each with examples
     names = ("伊川县", "伊春市", "兴隆县", "色达县", "辉县市")
     assert all(any(n in e for n in names) or "哪个地方" in e for e in examples)
+
+
+def test_chat_csv_saves_the_last_table_beside_the_store(db_path: Path) -> None:
+    """A ranking says 发送 /csv for its whole table: the chat writes it, as Telegram sends it."""
+    from bot.cli import cmd_chat
+
+    screen = io.StringIO()
+    args = build_parser().parse_args(["--db", str(db_path), "chat"])
+    assert cmd_chat(args, screen, stdin=io.StringIO("/csv\n哪个地方公开率最高\n/csv\n")) == 0
+    out = screen.getvalue()
+    assert "还没有可导出的表格" in out
+    saved = Path(re.search(r"已存为 (\S+)（(\d+)行）", out).group(1))
+    assert saved.parent == db_path.parent
+    rows = list(csv.reader(io.StringIO(saved.read_bytes().decode("utf-8-sig"))))
+    assert rows[0][:4] == ["地区", "年度", "指标", "数值"] and len(rows) == 6  # the header and five reports
+    assert {row[0] for row in rows[1:]} == {"伊川县", "伊春市", "兴隆县", "色达县", "辉县市"}
+    assert rows[1][3] == "100.0" and rows[1][4] == "%"  # a rate as the answer says it, not a fraction
 
 
 def test_history_goes_home_or_beside_the_database(tmp_path: Path, monkeypatch) -> None:
