@@ -124,8 +124,9 @@ class PassageIndex:
         self._snapshot_file = _snapshot_file(db)
         self._lock = threading.RLock()
         self._ready = False  # the postings are in memory (after the first search)
+        # Term ids looked up so far (questions' words, loaded reports' tokens): the whole table was
+        # 128,000 terms and 25 MB at 50,000 reports, read at start for a few words a question.
         self._vocab: dict[str, int] = {}
-        self._vocab_seen = 0  # every search_terms id up to this one is in _vocab
         if not read_only and not _TABLES <= set(db.table_names()):
             with writing(db):
                 for statement in SCHEMA:
@@ -155,7 +156,7 @@ class PassageIndex:
         added were rolled back with it and must not be used again)."""
         with self._lock:
             self._ready = False
-            self._vocab, self._vocab_seen = {}, 0
+            self._vocab = {}
             for name in ("_posting_rows", "_posting_tfs", "_term_starts", "_passage_ids", "_row_reports", "_lengths"):
                 self.__dict__.pop(name, None)
 
@@ -219,7 +220,6 @@ class PassageIndex:
         if not self._ready:
             return  # the first search reads the store as it is then
         with self._lock, reading(self._db):
-            self._read_new_terms()
             for report_id in report_ids:
                 self.forget(report_id)
                 stored = self._db.execute(
@@ -229,11 +229,14 @@ class PassageIndex:
                     self._append(report_id, [passage_id for passage_id, _ in stored],
                                  [np.frombuffer(blob, dtype="<i4") for _, blob in stored])
 
-    def _read_new_terms(self) -> None:
-        """Add the terms other processes stored since this index last read them."""
-        rows = self._db.execute("SELECT term, id FROM search_terms WHERE id > ?", [self._vocab_seen]).fetchall()
-        self._vocab.update(rows)
-        self._vocab_seen = max((term_id for _, term_id in rows), default=self._vocab_seen)
+    def _term_ids(self, words: Iterable[str]) -> list[int]:
+        """The ids of the words the store knows, in order; looked up once each, by the terms' index."""
+        unknown = [w for w in words if w not in self._vocab]
+        if unknown:
+            self._vocab.update(self._db.execute(
+                "SELECT term, id FROM search_terms WHERE term IN (SELECT value FROM json_each(?))",
+                [json.dumps(unknown, ensure_ascii=False)]).fetchall())
+        return [self._vocab[w] for w in words if w in self._vocab]
 
     def search(self, query: str, *, report_ids: Collection[int] | None = None, limit: int = 5) -> list[Hit]:
         """Return the best passages for a question, best first; [] when nothing matches.
@@ -251,7 +254,7 @@ class PassageIndex:
                 self._fold()
             if limit <= 0 or not self._docs:
                 return []
-            terms = [self._vocab[w] for w in words if w in self._vocab]
+            terms = self._term_ids(words)
             collection = self._collection(terms)
             if report_ids is not None:
                 rows, scores = self._score_rows(terms, self._rows_of(report_ids), collection)
@@ -468,9 +471,7 @@ class PassageIndex:
         finished arrays and one batch, not every token at once (issue 10: 50,000 reports)."""
         with self._lock, reading(self._db):
             self._snapshot_changes = self._changes()
-            self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
-            self._vocab_seen = max(self._vocab.values(), default=0)
-            vocabulary = self._vocab_seen + 1
+            vocabulary = self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM search_terms").fetchone()[0]
             ids, reports, lengths, counts = [], [], [], np.zeros(vocabulary, dtype=np.int64)
             for batch in self._stored_batches():
                 ids.append(np.array([row[0] for row in batch], dtype=np.int64))
@@ -603,8 +604,6 @@ class PassageIndex:
         if count != len(ids) or (highest or 0) != (int(ids.max()) if len(ids) else 0):
             return False
         self._snapshot_changes = kept["changes"]
-        self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
-        self._vocab_seen = max(self._vocab.values(), default=0)
         self._passage_ids, self._row_reports, self._lengths = arrays["passage_ids"], arrays["report_ids"], arrays["lengths"]
         self._posting_rows, self._posting_tfs = arrays["posting_rows"], arrays["posting_tfs"]
         self._term_starts = arrays["term_starts"]
@@ -626,8 +625,6 @@ class PassageIndex:
         )]
         if missing or gone:
             self._bump()
-        if missing:
-            self._vocab = dict(self._db.execute("SELECT term, id FROM search_terms").fetchall())
         for start in range(0, len(missing), SYNC_BATCH):
             stored = self._db.execute(
                 "SELECT id, report_id, tokens, kind = 'table' FROM passages WHERE id IN (SELECT value FROM json_each(?))",
