@@ -39,7 +39,7 @@ from index.ingest import PreparedReport, prepare_ahead, prepare_report, store_re
 from index.lexicon import Lexicon, load_lexicon
 from index.report import TableRead
 from index.search import PassageIndex
-from index.store import (MAX_OUTPUT_BYTES, StoredReport, cell_rows, data_version, find_report, get_report,
+from index.store import (MAX_OUTPUT_BYTES, QueryResult, StoredReport, cell_rows, data_version, find_report, get_report,
                          list_reports, open_store, read_only_query, reading, remove_report, report_findings,
                          resolve_report, writing)
 
@@ -93,16 +93,6 @@ class ReportSummary:
     year: int
     cells: int
     findings: int
-
-
-@dataclass(frozen=True)
-class SqlResult:
-    """Rows of a read-only query; ``limit`` says which bound cut them short ("" when none did)."""
-
-    columns: list[str]
-    rows: list[tuple]
-    truncated: bool
-    limit: str = ""
 
 
 def write_failure(error: sqlite3.Error) -> StoreError:
@@ -480,10 +470,9 @@ class Engine:
             return leads_for(self.db, self.catalog, name, kinds=kinds)
 
     def sql(self, query: str, *, max_rows: int = 200, timeout_s: float = 5.0,
-            max_bytes: int = MAX_OUTPUT_BYTES) -> SqlResult:
+            max_bytes: int = MAX_OUTPUT_BYTES) -> QueryResult:
         """Run one read-only SELECT on the store, bounded in time, value length, rows and bytes."""
-        result = read_only_query(self.db_path, query, max_rows=max_rows, timeout_s=timeout_s, max_bytes=max_bytes)
-        return SqlResult(result.columns, result.rows, result.truncated, result.limit)
+        return read_only_query(self.db_path, query, max_rows=max_rows, timeout_s=timeout_s, max_bytes=max_bytes)
 
     def examples(self) -> list[str]:
         """Example questions drawn from the loaded reports, for /help."""

@@ -17,11 +17,12 @@ from telegram import Document, Message, Update
 from telegram.constants import FileSizeLimit
 from telegram.ext import ContextTypes
 
-from bot.engine import LoadOutcome, SqlResult
+from bot.engine import LoadOutcome
 from index.archives import unpack_reports
 from handlers.messages import csv_bytes, send_html, split_html
 from handlers.services import Services, services
 from index.errors import ReportbotError
+from index.store import QueryResult
 
 REFUSED = "只有管理员可以加载、删除报告或查询数据库。"
 ZIP_MAX_TOTAL_BYTES = 100 * 1024 * 1024
@@ -149,7 +150,7 @@ async def on_sql(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_html(context.bot, chat_id, _monospace(result))
 
 
-def _monospace(result: SqlResult) -> str:
+def _monospace(result: QueryResult) -> str:
     """Show a small result as a monospace table."""
     if not result.rows:
         return "（没有结果）"
@@ -159,7 +160,7 @@ def _monospace(result: SqlResult) -> str:
     return f"<pre>{body}</pre>{_truncated(result)}"
 
 
-def _truncated(result: SqlResult) -> str:
+def _truncated(result: QueryResult) -> str:
     return f"\n（{result.limit or f'只显示前 {SQL_MAX_ROWS} 行'}）" if result.truncated else ""
 
 
