@@ -103,8 +103,7 @@ def answer_rate(intent: Intent, db: sqlite_utils.Database, selection: Selection,
     name = rate.label.split("（")[0]
     table = _TABLE_NAMES.get(lexicon.field(rate.numerator[0]).table, "")
     formula = f"（{'＋'.join(_short(lexicon, c) for c in rate.numerator)}）÷{'＋'.join(_short(lexicon, c) for c in rate.denominator)}"
-    reports = np.empty(len(selection.reports), dtype=object)
-    reports[:] = selection.reports
+    reports = selection.report_array()
     lacking = np.zeros(len(reports), dtype=bool)
     for code in codes:
         lacking |= np.isnan(parts[code])

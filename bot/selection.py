@@ -22,6 +22,12 @@ class Selection:
     catalog: Catalog | None = field(default=None, compare=False, repr=False)  # where the reports were found
     arrays: tuple[np.ndarray, np.ndarray] | None = field(default=None, compare=False, repr=False)  # ids, years
 
+    def report_array(self) -> np.ndarray:
+        """The reports as an object array, to be picked and ordered by masks and argsort."""
+        reports = np.empty(len(self.reports), dtype=object)
+        reports[:] = self.reports
+        return reports
+
     def ids_and_years(self) -> tuple[np.ndarray, np.ndarray]:
         """The reports' ids and years as arrays (from the catalog's arrays when every body was
         selected: no attribute read per report)."""
@@ -43,7 +49,7 @@ class Selection:
         none or a blank. Read through an array by report id kept with the catalog, so that a
         ranking over 30,000 bodies is array work, not a dictionary lookup per report."""
         def by_report() -> np.ndarray:
-            values = self.field_values(db, code, applicant)
+            values = field_values(db, code, applicant)  # kept as the array only, not also as a dict
             dense = np.full(max(values, default=0) + 1, np.nan)
             present = {rid: v for rid, v in values.items() if v is not None}
             dense[np.fromiter(present, dtype=np.int64, count=len(present))] = np.fromiter(

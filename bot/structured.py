@@ -207,8 +207,7 @@ def _ranked(intent: Intent, db: sqlite_utils.Database, selection: Selection, lex
     label = _label(intent, lexicon, field)
     numbers = selection.field_numbers(db, field, applicant)
     present = ~np.isnan(numbers)
-    reports = np.empty(len(selection.reports), dtype=object)
-    reports[:] = selection.reports
+    reports = selection.report_array()
     # Stable, as list.sort(reverse=True) is: equal numbers keep the selection's order.
     order = np.argsort(-numbers[present] if intent.descending else numbers[present], kind="stable")
     ranked_reports, ranked_numbers = reports[present][order], numbers[present][order]
