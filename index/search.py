@@ -165,11 +165,8 @@ class PassageIndex:
         with self._lock:
             if self._read_only:
                 return
-            if not self._ready:
-                if self._kept_changes() != self._changes():
-                    self._invert()
-                    self._save_snapshot()
-            elif self._changes() != self._snapshot_changes:
+            kept = self._snapshot_changes if self._ready else self._kept_changes()
+            if kept != self._changes():
                 self._invert()
                 self._save_snapshot()
 
