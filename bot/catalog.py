@@ -106,28 +106,43 @@ _MEMO_SIZE = 16  # fields' values and selection arrays kept per catalog: about 5
 T = TypeVar("T")
 
 
+def group_bodies(reports: list[StoredReport], lexicon: Lexicon) -> tuple[Body, ...]:
+    """The reports grouped into bodies (by body_id), each named as its reports print it."""
+    grouped: dict[str, list[StoredReport]] = {}
+    for report in reports:
+        grouped.setdefault(_key(report), []).append(report)
+    bodies = []
+    for key, rs in sorted(grouped.items()):
+        main = _canonical(rs)
+        # Every spelling the reports printed is a name of the body; answers use one name.
+        names: set[str] = set()
+        for spelling in {(r.body, r.region) for r in rs}:
+            zones = frozenset(spelling[1:]) if not main.region_code else frozenset()
+            names |= body_names(*spelling, lexicon, zones=zones)
+        named = tuple(sorted((r if (r.body, r.region, r.level) == (main.body, main.region, main.level) else
+                              replace(r, body=main.body, region=main.region, level=main.level) for r in rs),
+                             key=lambda r: r.year))
+        bodies.append(Body(body=main.body, region=main.region, level=main.level, reports=named,
+                           names=tuple(sorted(names, key=len, reverse=True)), id=main.body_id,
+                           code=main.region_code))
+    return tuple(bodies)
+
+
 class Catalog:
     """The loaded bodies and their names, rebuilt whenever a report is loaded or removed."""
 
     def __init__(self, reports: list[StoredReport], lexicon: Lexicon) -> None:
-        grouped: dict[str, list[StoredReport]] = {}
-        for report in reports:
-            grouped.setdefault(_key(report), []).append(report)
-        bodies = []
-        for key, rs in sorted(grouped.items()):
-            main = _canonical(rs)
-            # Every spelling the reports printed is a name of the body; answers use one name.
-            names: set[str] = set()
-            for spelling in {(r.body, r.region) for r in rs}:
-                zones = frozenset(spelling[1:]) if not main.region_code else frozenset()
-                names |= body_names(*spelling, lexicon, zones=zones)
-            named = tuple(sorted((r if (r.body, r.region, r.level) == (main.body, main.region, main.level) else
-                                  replace(r, body=main.body, region=main.region, level=main.level) for r in rs),
-                                 key=lambda r: r.year))
-            bodies.append(Body(body=main.body, region=main.region, level=main.level, reports=named,
-                               names=tuple(sorted(names, key=len, reverse=True)), id=main.body_id,
-                               code=main.region_code))
-        self.bodies = tuple(bodies)
+        self._index(group_bodies(reports, lexicon), lexicon)
+
+    @classmethod
+    def of_bodies(cls, bodies: tuple[Body, ...], lexicon: Lexicon) -> "Catalog":
+        """A catalog of bodies already grouped and named (as bot/kept_catalog.py reads them back)."""
+        catalog = cls.__new__(cls)
+        catalog._index(bodies, lexicon)
+        return catalog
+
+    def _index(self, bodies: tuple[Body, ...], lexicon: Lexicon) -> None:
+        self.bodies = bodies
         self._by_name: dict[str, list[Body]] = {}
         self._by_report: dict[int, Body] = {}
         # By printed name and by region, built once per catalog: questions used to rebuild a

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from bot import kept_catalog
 from bot.answer import Answer, Choice, format_number
 from bot.catalog import Catalog
 from bot.findings import answer_check
@@ -40,8 +41,8 @@ from index.lexicon import Lexicon, load_lexicon
 from index.report import TableRead
 from index.search import PassageIndex
 from index.store import (MAX_OUTPUT_BYTES, QueryResult, StoredReport, cell_rows, data_version, find_report, get_report,
-                         list_reports, open_store, read_only_query, reading, remove_report, report_findings,
-                         resolve_report, writing)
+                         list_reports, open_store, read_only_query, reading, remove_report, report_changes,
+                         report_findings, resolve_report, writing)
 
 
 @dataclass(frozen=True)
@@ -109,14 +110,23 @@ def write_failure(error: sqlite3.Error) -> StoreError:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the reports and the catalog are built: hundreds of
-    thousands of new objects, none in a cycle, made it walk them again and again (a fifth to a
-    third of building them at 50,000 reports, docs/benchmarks.md)."""
+    """Python's cycle collector off while the reports and the catalog are built, and what was
+    built moved out of its reach afterwards (``gc.freeze``).
+
+    Hundreds of thousands of new objects, none in a cycle, made it walk them again and again (a
+    fifth to a third of building them at 50,000 reports, docs/benchmarks.md), and the first full
+    collection after them took a quarter of a second of the first answer. Frozen objects are
+    still freed when nothing refers to them. Garbage in cycles is collected first, while it is
+    cheap (what an earlier build froze is not walked), so none of it is frozen for good.
+    """
     was_on = gc.isenabled()
+    if was_on:
+        gc.collect()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_on:
             gc.enable()
 
@@ -146,10 +156,12 @@ class Engine:
         # The stamp first, then the reports, then the index: a commit in between makes the
         # next refresh apply the difference again, which is harmless, never missing it.
         self._seen_version = data_version(self.db)
-        with _collector_paused():
-            self._reports = list_reports(self.db)
+        # The reports and their stamp in one read, so a catalog built from them is kept under it.
+        with _collector_paused(), reading(self.db):
+            self._opened_stamp = kept_catalog.stamp(report_changes(self.db), self.lexicon)
+            kept = kept_catalog.read(self.db_path, self._opened_stamp, self.lexicon)
+            self._reports, self._catalog = kept or (list_reports(self.db), None)
         self.index = PassageIndex(self.db, read_only=read_only)
-        self._catalog: Catalog | None = None
 
     @classmethod
     def open(cls, db_path: Path, *, today: date | None = None, read_only: bool = False) -> "Engine":
@@ -157,7 +169,10 @@ class Engine:
         is fast. Body names become words when a question names them (bot/retrieval.py)."""
         tokenizer.warm_up()
         engine = cls(db_path, today=today, read_only=read_only)
-        _ = engine.catalog  # built now, not on the first question
+        if engine._catalog is None:  # not kept, or kept for other reports: built now, not on the first question
+            catalog = engine.catalog
+            if not read_only:
+                kept_catalog.write(engine.db_path, engine._opened_stamp, engine._reports, catalog)
         return engine
 
     def close(self) -> None:
@@ -166,10 +181,23 @@ class Engine:
             if not self.read_only:
                 try:
                     self.index.close()
+                    self._keep_catalog()
                     self.db.execute("PRAGMA optimize")
                 except sqlite3.OperationalError:  # busy or full: the kept index and statistics are only a speed-up
                     pass
             self.db.close()
+
+    def _keep_catalog(self) -> None:
+        """Keep the catalog beside the store for the next start, unless the kept one is current."""
+        with reading(self.db):
+            expected = kept_catalog.stamp(report_changes(self.db), self.lexicon)
+            if kept_catalog.holds(self.db_path, expected):
+                return
+            with _collector_paused():
+                reports = list_reports(self.db)
+        with _collector_paused():
+            catalog = self._catalog if self._catalog is not None and reports == self._reports else Catalog(reports, self.lexicon)
+        kept_catalog.write(self.db_path, expected, reports, catalog)
 
     def refresh(self) -> bool:
         """Catch up with what other processes committed; cheap (one PRAGMA) when nothing was.

@@ -366,6 +366,19 @@ _MIGRATIONS: tuple[str, ...] = (
     """
     DROP TABLE IF EXISTS search_snapshot;
     """,
+    # A counter that every change to the reports table bumps, in any process and from any tool
+    # (sqlite3 included): the catalog kept beside the store (bot/kept_catalog.py) is current
+    # only while the counter is what it was when the catalog was built.
+    """
+    CREATE TABLE IF NOT EXISTS store_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT OR IGNORE INTO store_state (name, value) VALUES ('report_changes', 0);
+    CREATE TRIGGER IF NOT EXISTS reports_added AFTER INSERT ON reports BEGIN
+        UPDATE store_state SET value = value + 1 WHERE name = 'report_changes'; END;
+    CREATE TRIGGER IF NOT EXISTS reports_changed AFTER UPDATE ON reports BEGIN
+        UPDATE store_state SET value = value + 1 WHERE name = 'report_changes'; END;
+    CREATE TRIGGER IF NOT EXISTS reports_removed AFTER DELETE ON reports BEGIN
+        UPDATE store_state SET value = value + 1 WHERE name = 'report_changes'; END;
+    """,
 )
 
 
@@ -546,6 +559,11 @@ def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 def data_version(db: sqlite_utils.Database) -> int:
     """A number that changes whenever another connection commits a change to the store."""
     return db.execute("PRAGMA data_version").fetchone()[0]
+
+
+def report_changes(db: sqlite_utils.Database) -> int:
+    """How many times the reports table has been changed, by any process (store_state's counter)."""
+    return db.execute("SELECT value FROM store_state WHERE name = 'report_changes'").fetchone()[0]
 
 
 def _statements(script: str) -> Iterator[str]:
