@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
+from collections.abc import Callable
 from functools import lru_cache
 
 from bot.catalog import Body, Catalog
@@ -21,6 +22,7 @@ from bot.english import is_english, translate
 from bot.intent import ROUTE_CHECK, ROUTE_RETRIEVAL, ROUTE_STRUCTURED, Intent, Operation, Route
 from index.lexicon import RateDef, FieldDef, Lexicon
 from index.parser import chinese_year
+from index.tokenizer import dictionary_words
 
 __all__ = ["ROUTE_CHECK", "ROUTE_RETRIEVAL", "ROUTE_STRUCTURED", "FieldMatch", "Intent", "Operation", "Route",
            "describe", "fold", "match_field", "understand"]
@@ -645,26 +647,50 @@ def _leftovers(part: _Part, rest: str, lexicon: Lexicon) -> None:
             start -= 1
         part.unused_content.append(part.text[start:match.end()] if start < match.start() else "率")
         rest = _mask(rest, [(start, match.end())])
+    kept = {"domain": part.unused_domain, "content": part.unused_content, "other": part.unused_other,
+            "unknown": part.unknown, "skip": []}
     for run in _CJK_RUN.findall(rest):
-        for word, tag in _pos_cut(run):
-            if word in q.filler or word.isdigit() or word in q.not_places:
-                continue
-            if word in need:
-                part.unused_domain.append(word)
-            elif word in q.qualifiers:
-                part.unused_content.append(word)  # 直接被告上法庭: a kind the field does not split out
-            elif word in q.negations:
-                part.unused_domain.append(word)  # 没公开: a negation left over flips what the field means
-            elif len(word) < 2:
-                continue
-            elif word in q.not_place_words:
-                continue
-            elif tag == "ns" and _gazetteer() is None:
-                part.unknown.append(word)  # 昆明, 朝阳: a place without its level word (the gazetteer knows better)
-            elif tag in q.content_tags or word.isascii():
-                part.unused_content.append(word)
-            else:
-                part.unused_other.append(word)
+        for word, tag in _tagged(run, lambda w: _kind_by_word(w, lexicon, need) is not None):
+            kept[_kind_by_word(word, lexicon, need) or _kind_by_tag(word, tag, lexicon)].append(word)
+
+
+def _kind_by_word(word: str, lexicon: Lexicon, need: frozenset[str]) -> str | None:
+    """What a left-over word is by the word alone, or None when its part of speech decides."""
+    q = lexicon.question
+    if word in q.filler or word.isdigit() or word in q.not_places:
+        return "skip"
+    if word in need:
+        return "domain"
+    if word in q.qualifiers:
+        return "content"  # 直接被告上法庭: a kind the field does not split out
+    if word in q.negations:
+        return "domain"  # 没公开: a negation left over flips what the field means
+    if len(word) < 2 or word in q.not_place_words:
+        return "skip"
+    return None
+
+
+def _kind_by_tag(word: str, tag: str, lexicon: Lexicon) -> str:
+    """What a left-over word is by its part of speech."""
+    if tag == "ns" and _gazetteer() is None:
+        return "unknown"  # 昆明, 朝阳: a place without its level word (the gazetteer knows better)
+    if tag in lexicon.question.content_tags or word.isascii():
+        return "content"
+    return "other"
+
+
+def _tagged(run: str, decided: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """The run's words with their parts of speech; untagged when no word's tag matters.
+
+    Most questions leave only words like 多少, 的, 是 over, decided by the word alone; the
+    tagger's word-tag table costs a third of a second to read on the first use (docs/benchmarks.md).
+    Its words are the dictionary's best route whenever no two single characters stand side by
+    side (only those can be joined by its HMM), so the tagger is skipped exactly then.
+    """
+    words = dictionary_words(run)
+    if all(decided(w) for w in words) and not any(len(a) == len(b) == 1 for a, b in zip(words, words[1:])):
+        return [(w, "") for w in words]
+    return _pos_cut(run)
 
 
 def _pos_cut(text: str) -> list[tuple[str, str]]:

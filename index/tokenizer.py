@@ -132,6 +132,12 @@ def add_words(words: Iterable[str]) -> None:
             _cache.clear()
 
 
+def dictionary_words(text: str) -> list[str]:
+    """A text's words on the dictionary's best route alone (no HMM joining unknown characters),
+    as written: no normalisation, no stopwords dropped."""
+    return _segmenter().lcut(text, HMM=False)
+
+
 def warm_up() -> None:
     """Load jieba's dictionary and the domain phrases now rather than on the first question."""
     _segmenter()
