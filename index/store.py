@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 import sqlite_utils
 
@@ -528,14 +529,19 @@ def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """
     conn = db.conn
     if conn.in_transaction:
-        with db.atomic():  # a savepoint
-            yield db
+        try:
+            with db.atomic():  # a savepoint
+                yield db
+        except BaseException:
+            _known_codes.pop(db, None)  # code rows it added are gone
+            raise
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
         conn.execute("COMMIT")
     except BaseException:
+        _known_codes.pop(db, None)
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
@@ -798,17 +804,26 @@ def _json_list(items: tuple[str, ...]) -> str:
     return json.dumps(list(items), ensure_ascii=False)
 
 
+# Code ids this connection has read, by store, table and value: a code row is never changed
+# or deleted, so its id stays right unless the transaction that added it is rolled back, and
+# writing() forgets them all then. Reading a report's 262 keys and texts back from the store
+# was a sixth of saving it.
+_known_codes: WeakKeyDictionary[sqlite_utils.Database, dict[str, dict[tuple[str, ...], int]]] = WeakKeyDictionary()
+
+
 def _code_ids(db: sqlite_utils.Database, table: str, columns: tuple[str, ...],
               values: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
-    """Ids of these values in a code table, adding the ones it lacks (numbered in first-seen order).
+    """Ids of these values in a code table (and of others known), adding the ones it lacks
+    (numbered in first-seen order).
 
     Read first: after the first reports every value is there, and inserting them all again
     (ignored) cost a third of saving the cells. The ones missing are inserted OR IGNORE, then
     read back: another process may have added the same value meanwhile.
     """
-    wanted = list(dict.fromkeys(values))
+    known = _known_codes.setdefault(db, {}).setdefault(table, {})
+    wanted = [value for value in dict.fromkeys(values) if value not in known]
     if not wanted:
-        return {}
+        return known
     names = ", ".join(columns)
     match = " AND ".join(f"{c} = j.value ->> {i}" for i, c in enumerate(columns))
     query = f"SELECT {names}, {table}.id FROM {table} JOIN json_each(?) j ON {match}"
@@ -817,7 +832,8 @@ def _code_ids(db: sqlite_utils.Database, table: str, columns: tuple[str, ...],
     if missing:
         db.conn.executemany(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", missing)
         found.update((tuple(row[:-1]), row[-1]) for row in db.execute(query, [json.dumps(missing, ensure_ascii=False)]))
-    return found
+    known.update(found)
+    return known
 
 
 def remove_report(db: sqlite_utils.Database, report_id: int) -> None:
