@@ -424,11 +424,21 @@ class _BreachCount:
         self.column = {a: i for i, a in enumerate(APPLICANT_ORDER)}
         self.rows_seen: dict[tuple[float | None, ...], int] = {}
         self.columns_seen: dict[tuple[int, tuple[float | None, ...]], int] = {}
+        # Each field's values list as last counted, as a tuple, and its row's breaches: a try
+        # gives one or two rows new lists (never changes a list in place), the others are reused.
+        self.last: dict[str, tuple[list[float | None], tuple[float | None, ...], int]] = {}
 
     def count(self) -> int:
         """The number of broken rules: rows that do not add up, and column rules."""
-        rows = [tuple(row) for row in {vr.field: vr.values for vr in self.value_rows}.values()]
-        broken = sum(self._row(field, row) for field, row in zip(self.fields, rows))
+        rows: list[tuple[float | None, ...]] = []
+        broken = 0
+        for field, values in {vr.field: vr.values for vr in self.value_rows}.items():
+            last = self.last.get(field)
+            if last is None or last[0] is not values:
+                row = tuple(values)
+                last = self.last[field] = (values, row, self._row(field, row))
+            rows.append(last[1])
+            broken += last[2]
         return broken + sum(self._column(col, column) for col, column in enumerate(zip(*rows)))
 
     def _row(self, field: str, row: tuple[float | None, ...]) -> int:
