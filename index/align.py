@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from index.checks import derive_cells, find_inconsistencies
+from index.checks import broken_rules
 from index.lexicon import Lexicon
 from index.report import Cell, RawRow
 from index.stream import rebuild_rows, tokens
@@ -69,7 +69,7 @@ def _quality(reading: tuple[list[Cell], list[RawRow]], lexicon: Lexicon) -> tupl
     cells, raw_rows = reading
     printed = sum(1 for c in cells if not c.derived and c.value is not None and c.method in ("printed", "split"))
     guessed = sum(1 for c in cells if c.method in ("inferred", "derived") and not c.derived)
-    broken = len(find_inconsistencies(cells + derive_cells(cells, lexicon), lexicon))
+    broken = broken_rules(cells, lexicon)
     flagged = sum(1 for r in raw_rows if r.reason)
     return printed + guessed / 2 - 4 * broken, -broken, flagged
 
@@ -86,7 +86,7 @@ def _complete(reading: tuple[list[Cell], list[RawRow]], table: str, lexicon: Lex
     printed = [c for c in cells if not c.derived]
     return (len(printed) >= _WHOLE[table] and all(c.method == "printed" for c in printed)
             and not any(r.reason for r in raw_rows)
-            and not find_inconsistencies(cells + derive_cells(cells, lexicon), lexicon))
+            and not broken_rules(cells, lexicon))
 
 
 def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *, blank_is_zero: bool = False,

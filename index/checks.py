@@ -31,6 +31,12 @@ def _sum_cell(template: Cell, field: str, label: str, applicant: str | None, par
 
 def derive_cells(cells: list[Cell], lexicon: Lexicon) -> list[Cell]:
     """Return the derived cells a report does not print: subtotals, legal_persons, lawsuit sums."""
+    derived = _derive_sums(cells, lexicon)
+    return derived + _legal_persons(cells + derived)
+
+
+def _derive_sums(cells: list[Cell], lexicon: Lexicon) -> list[Cell]:
+    """The sums the lexicon defines (subtotals, lawsuit sums) that the cells do not print."""
     by_key = _index(cells)
     derived: list[Cell] = []
     applicants = {c.applicant for c in cells if c.table == "requests"}
@@ -46,6 +52,13 @@ def derive_cells(cells: list[Cell], lexicon: Lexicon) -> list[Cell]:
             if cell is not None:
                 derived.append(cell)
                 by_key[(cell.field, applicant)] = cell
+    return derived
+
+
+def _legal_persons(cells: list[Cell]) -> list[Cell]:
+    """Each row of table 三 summed over the five organisation columns."""
+    by_key = _index(cells)
+    derived: list[Cell] = []
     for fcode in dict.fromkeys(c.field for c in by_key.values() if c.table == "requests"):
         parts = [by_key[(fcode, a)] for a in _ORG_COLUMNS if (fcode, a) in by_key]
         cell = _sum_cell(parts[0], fcode, parts[0].label, "legal_persons", parts) if parts else None
@@ -60,20 +73,30 @@ def _fmt(value: float) -> str:
 
 def find_inconsistencies(cells: list[Cell], lexicon: Lexicon) -> list[Finding]:
     """Check every rule of standard-format.md (index/rules.py) on one report's cells, printed and derived."""
+    columns = {a.code: a.label for a in lexicon.applicants}
+    return [Finding(rule=b.rule, message=_message(b, columns, lexicon), fields=b.fields, expected=b.expected,
+                    actual=b.actual) for b in _breaches(cells, lexicon)]
+
+
+def broken_rules(cells: list[Cell], lexicon: Lexicon) -> int:
+    """How many rules a reading of the tables breaks, counting the sums it leaves to derive: what
+    readings are weighed by (index/align.py), several a report. No rule reads a legal_persons
+    cell, so none is made, and no finding is worded."""
+    return len(_breaches(cells + _derive_sums(cells, lexicon), lexicon))
+
+
+def _breaches(cells: list[Cell], lexicon: Lexicon) -> list[Breach]:
     by_key = _index(cells)
 
     def value(field: str, applicant: str | None) -> float | None:
         cell = by_key.get((field, applicant))
         return None if cell is None else cell.value
 
-    columns = {a.code: a.label for a in lexicon.applicants}
     printed_rows = dict.fromkeys(c.field for c in cells if c.table == "requests" and not c.derived)
     # A subtotal row is checked against its items only where the report prints it.
     subtotals = [(f.code, f.inputs) for f in lexicon.fields
                  if f.derived == "sum" and f.table == "requests" and f.code in printed_rows]
-    breaches = [*row_sums(value, printed_rows), *column_rules(value, subtotals), *block_sums(value)]
-    return [Finding(rule=b.rule, message=_message(b, columns, lexicon), fields=b.fields, expected=b.expected,
-                    actual=b.actual) for b in breaches]
+    return [*row_sums(value, printed_rows), *column_rules(value, subtotals), *block_sums(value)]
 
 
 _BLOCK_NAMES = {"review": "行政复议", "lawsuit.direct": "行政诉讼（未经复议直接起诉）", "lawsuit.after_review": "行政诉讼（复议后起诉）"}
