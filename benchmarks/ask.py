@@ -77,7 +77,7 @@ def build(db: Path, size: int, seed: int) -> dict:
 
     started = time.perf_counter()
     partial = db.with_name(db.name + ".partial")
-    for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"), Path(f"{partial}-search")):
+    for stale in (partial, *(Path(f"{partial}-{kind}") for kind in ("wal", "shm", "search", "catalog"))):
         stale.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="reportbot-ask-") as folder:
         paths = [report.path for report in generate(Path(folder), size, seed=seed)]
@@ -96,7 +96,8 @@ def build(db: Path, size: int, seed: int) -> dict:
     with closing(sqlite3.connect(partial)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     partial.rename(db)
-    Path(f"{partial}-search").rename(f"{db}-search")  # the search index the load kept beside it
+    for kept in ("search", "catalog"):  # the search index and the catalog the load kept beside it
+        Path(f"{partial}-{kept}").rename(f"{db}-{kept}")
     for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
     return {"generate_s": generated, "load_s": loaded, "load_peak_mb": memory.peak_mb, "main_peak_mb": peak_rss_mb()}
@@ -213,7 +214,8 @@ def run_size(size: int, seed: int, count: int, rebuild: bool, profile_kind: str 
     if rebuild or not db.exists():
         db.parent.mkdir(parents=True, exist_ok=True)
         db.unlink(missing_ok=True)
-        Path(f"{db}-search").unlink(missing_ok=True)
+        for kept in ("search", "catalog"):
+            Path(f"{db}-{kept}").unlink(missing_ok=True)
         print(f"building {db} ({size} reports)…", file=sys.stderr)
         built = build_fresh(db, size, seed)
     mix = questions(db, seed, count)

@@ -161,7 +161,9 @@ class PassageIndex:
                 self.__dict__.pop(name, None)
 
     def close(self) -> None:
-        """Keep the index for the next start when reports were added or removed since it was kept."""
+        """Keep the index for the next start when reports were added or removed since it was
+        kept, then let go of the postings: what a closing engine does next (keep its catalog,
+        bot/engine.py) should not have them on top of its own memory."""
         with self._lock:
             if self._read_only:
                 return
@@ -169,6 +171,7 @@ class PassageIndex:
             if kept != self._changes():
                 self._invert()
                 self._save_snapshot()
+            self.reset()
 
     def add_report(self, report_id: int) -> None:
         """Index (or re-index) one report's passages after the store has saved them."""

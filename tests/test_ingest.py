@@ -8,6 +8,7 @@ import pytest
 
 from bot.engine import Engine, LoadOutcome
 from index.errors import ReportbotError
+from index import ingest
 from index.ingest import prepare_many, report_files
 from tests.test_readers import BAD_INPUT_IDS, BAD_INPUTS
 
@@ -53,6 +54,26 @@ def test_parallel_and_sequential_preparation_agree(tmp_path: Path) -> None:
             assert str(a) == str(b)
         else:
             assert (a.report, a.tokens) == (b.report, b.tokens)
+
+
+def test_a_long_batch_is_prepared_by_fresh_workers_every_few_files_in_order(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = batch(tmp_path)
+    monkeypatch.setattr(ingest, "RECYCLE_AFTER", 7)
+    pools: list[list[Path]] = []
+    in_pool = ingest._prepare_in_pool
+
+    def counted(part, max_bytes, workers):  # type: ignore[no-untyped-def]
+        pools.append(part)
+        yield from in_pool(part, max_bytes, workers)
+
+    monkeypatch.setattr(ingest, "_prepare_in_pool", counted)
+    recycled = list(prepare_many(paths, workers=2))
+    assert [len(part) for part in pools] == [7, 7, 4]  # 18 files, a fresh pool every 7
+    sequential = list(prepare_many(paths, workers=1))
+    assert [p for p, _ in recycled] == paths
+    for (_, a), (_, b) in zip(recycled, sequential):
+        assert str(a) == str(b) if isinstance(a, ReportbotError) else (a.report, a.tokens) == (b.report, b.tokens)
 
 
 def test_folders_expand_to_report_files(tmp_path: Path) -> None:
