@@ -189,7 +189,7 @@ def identify(paragraphs: Sequence[str], lexicon: Lexicon, *, source_name: str = 
         source, first = resolved[0]
         # Places the other sources name, then those the text names most often: they settle a name
         # several places share (朝阳区), place a body named without one (市卫健委), back a repair.
-        hints = [b.place for _, b in resolved if b.place is not None] + _text_places(lines)
+        hints = _Hints([b.place for _, b in resolved if b.place is not None], lines)
         body = resolve_body(first.printed, lexicon, hints=hints)
         if first.relative:
             # Named without its place (市卫健委): the same kind printed elsewhere with its place.
@@ -281,6 +281,28 @@ def _choose(places: tuple[Place, ...], hints: Sequence[Place]) -> tuple[Place | 
     if len(current) == 1:
         return current[0], ()
     return None, tuple(current or distinct.values())
+
+
+class _Hints(Sequence[Place]):
+    """The places the other sources name, then those the top of the text names (_text_places),
+    these found only when a body's name needs them: finding them took about a tenth of preparing
+    a report, and most names hold a place of their own and ask for no hint."""
+
+    def __init__(self, named: list[Place], lines: Sequence[str]) -> None:
+        self._named = named
+        self._lines = lines
+        self._places: list[Place] | None = None
+
+    def _all(self) -> list[Place]:
+        if self._places is None:
+            self._places = self._named + _text_places(self._lines)
+        return self._places
+
+    def __getitem__(self, index):  # type: ignore[override]  # an int or a slice, as a list's
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _text_places(lines: Sequence[str]) -> list[Place]:
