@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.catalog import Catalog
 from bot.understand import understand
@@ -197,3 +199,22 @@ def test_a_new_question_is_not_a_follow_up() -> None:
     first = ask("伊春市行政处罚多少件？")
     assert ask("色达县行政许可多少件？", context=first).field == "licensing.decisions"
     assert ask("色达县存在哪些问题？", context=first).route == "retrieval"
+
+
+_FILLER_AND_WORDS = ("多少", "的", "是", "有", "件", "了", "哪个", "和", "数量", "收到", "申请", "行政", "处罚", "问题",
+                     "存在", "一共", "比", "上年", "增加", "公开", "政务", "新媒体", "监管", "昆明", "朝阳", "怎么样")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FILLER_AND_WORDS) | st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
+                min_size=1, max_size=8))
+def test_left_over_words_skip_the_tagger_only_where_its_words_would_be_the_same(pieces: list[str]) -> None:
+    """_tagged skips jieba.posseg only when the dictionary's route gives the tagger's words."""
+    from bot.understand import _pos_cut, _tagged
+
+    run = "".join(pieces)
+    tagged = _tagged(run, lambda word: True)
+    if all(tag == "" for _, tag in tagged):
+        assert [w for w, _ in tagged] == [w for w, _ in _pos_cut(run)]
+    else:
+        assert tagged == _pos_cut(run)
