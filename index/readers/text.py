@@ -55,6 +55,9 @@ def _is_continuation(line: str) -> bool:
 def _spaced_row(line: str) -> tuple[str, ...] | None:
     """Cells of a table row whose cells are separated by spaces, or None for prose."""
     text = line.replace("\u3000", " ").strip()
+    # Both patterns end in a number: a line that does not (prose ends in 。) is not tried.
+    if not text or not (text[-1].isdecimal() or text[-1] in ".,-"):
+        return None
     match = _SPACED_ROW.match(text) or _WIDE_ROW.match(text)
     if match is None:
         return None
