@@ -75,8 +75,11 @@ class _Segmentations:
         now = self.stamp()
         if found[0] != now:
             since = found[0] - self.before
-            if since < 0 or any(word in stretch for word in self.added[since:]):
+            if since < 0:
                 return None
+            for word in self.added[since:]:  # a loop, not any(): most stretches are asked once a report
+                if word in stretch:
+                    return None
             self.kept[stretch] = (now, found[1])
         return found[1]
 
@@ -147,10 +150,13 @@ def _segment_into(tokens: list[str], segmenter: jieba.Tokenizer, text: str, stop
     """Append the words of a stretch of text without numbers, less stop words and punctuation."""
     if not text.strip():
         return
+    now = _cache.stamp()
     for block in _BLOCK.split(text):
         if not block:
             continue
-        words = _cache.get(block)
+        # A stretch kept since the last word was added is taken as is, without asking _cache.get.
+        kept = _cache.kept.get(block)
+        words = kept[1] if kept is not None and kept[0] == now else _cache.get(block)
         if words is None:
             stamp = _cache.stamp()
             # HMM off: it only guesses unknown words, and names are added to the dictionary; it
