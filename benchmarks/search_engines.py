@@ -21,9 +21,8 @@ Engines: ``inhouse`` (index/search.py PassageIndex, public API only), ``fts5`` (
 external content over ``passages.tokens``, kept by triggers in the store's own transaction),
 ``bm25s`` (BM25+ over a sparse matrix, saved and memory-mapped), ``tantivy`` (on-disk index,
 whitespace tokenizer over the pre-segmented tokens; over every report prose only, as in-house).
-Scores differ: in-house and bm25s are
-BM25+ (δ 1), FTS5 and tantivy Okapi BM25; the agreement of each engine's first hit with the
-in-house one is reported.
+Scores differ: in-house and bm25s are BM25+ (δ 1), FTS5 and tantivy Okapi BM25; the agreement of
+each engine's first hit with the in-house one is reported.
 """
 from __future__ import annotations
 
