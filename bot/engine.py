@@ -32,6 +32,7 @@ from bot.structured import answer_structured
 from bot.intent import Intent, Route
 from bot.replies import combined_answer, help_answer, refusal_answer, with_answered_year
 from bot.understand import describe, understand
+from bot.understand import warm_up as warm_up_understanding
 from index import tokenizer
 from index.errors import ReportbotError, ReportNotFoundError, StoreError
 from index.faults import fault_point
@@ -174,6 +175,13 @@ class Engine:
             if not read_only:
                 kept_catalog.write(engine.db_path, engine._opened_stamp, engine._reports, catalog)
         return engine
+
+    def warm_up_rest(self) -> None:
+        """Load what the first question of some kinds would load (the passages' postings, the POS
+        tagger, pinyin): about 1 s at 50,000 reports. For a long-running bot, in the background
+        after its start, so no journalist waits for it (handlers/app.py)."""
+        self.index.load()
+        warm_up_understanding(self.lexicon)
 
     def close(self) -> None:
         """Keep the search index and the catalog for the next start, refresh SQLite's statistics,

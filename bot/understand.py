@@ -812,6 +812,14 @@ def _reading(character: str) -> str:
     return lazy_pinyin(character)[0]
 
 
+def warm_up(lexicon: Lexicon) -> None:
+    """Load what only some questions need (the POS tagger, pinyin of the typo words): about
+    0.8 s of the first such question. A long-running bot does it in the background after its
+    start (bot/engine.py, warm_up_rest); a one-off command leaves it to the question that needs it."""
+    _pos_tokenizer()
+    _words_by_sound(lexicon)
+
+
 # ---------------------------------------------------------------------------- questions
 def _split(text: str, lexicon: Lexicon) -> list[str]:
     """Cut a question at its separators and at words that start another part (其中 …)."""

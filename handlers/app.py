@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import threading
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -85,6 +86,9 @@ async def _open_services(settings: Settings, application: Application) -> None:
         settings=settings, engine=engine, limiter=RateLimiter(settings.questions_per_minute)
     )
     await application.bot.set_my_commands(commands.COMMANDS)
+    # What only some questions need, loaded while the bot waits for its first: a thread, not a
+    # task the application awaits, so start-up is not delayed by it.
+    threading.Thread(target=engine.warm_up_rest, name="warm-up", daemon=True).start()
 
 
 async def _close_services(application: Application) -> None:

@@ -1,4 +1,5 @@
-"""The catalog kept beside the store: read back by the next start, never when it is stale or not ours."""
+"""Start-up: the catalog kept beside the store (read back by the next start, never when it is stale or
+not ours), and what a long-running bot warms after its start."""
 from __future__ import annotations
 
 import os
@@ -147,3 +148,12 @@ def test_the_stamp_changes_with_the_lexicon_and_is_the_same_in_every_process() -
                               " print(kept_catalog.stamp(7, load_lexicon()).decode())"],
                              capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
     assert printed.stdout.strip().encode() == stamp
+
+
+def test_a_long_running_bot_warms_what_only_some_questions_need(engine: Engine) -> None:
+    from bot import understand
+
+    engine.warm_up_rest()
+    assert understand._pos_tokenizer.cache_info().currsize == 1
+    assert understand._words_by_sound.cache_info().currsize >= 1
+    assert engine.index.search("政务公开", limit=1)  # the postings are in memory: found at once
