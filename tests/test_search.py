@@ -201,6 +201,26 @@ def test_many_added_reports_fold_into_the_main_index(db: sqlite_utils.Database,
     assert index._pending_size == 0 and list(index._posting_rows) == list(fresh._posting_rows)
 
 
+def test_reports_another_process_saved_are_taken_together_and_found_as_by_a_fresh_index(
+        file_db: sqlite_utils.Database) -> None:
+    expected = PassageIndex(file_db).search("政府信息公开平台建设", limit=10)
+    other = sqlite_utils.Database(file_db.conn)  # stands for another process's writes
+    held = [3, 4, 5]
+    kept = {r: (list(other.query("SELECT * FROM passages WHERE report_id = ?", [r]))) for r in held}
+    for report_id in held:
+        unstore(file_db, report_id)
+        PassageIndex(file_db).remove_report(report_id)
+    follower = PassageIndex(file_db)
+    assert follower.search("政府信息公开平台建设", limit=10) != expected  # postings in memory, without 3-5
+    writer = PassageIndex(other)
+    for report_id in held:
+        other["passages"].insert_all(kept[report_id])
+        writer.add_report(report_id)
+    follower.take([5, 3, 4, 5])
+    assert [(h.passage_id, round(h.score, 9)) for h in follower.search("政府信息公开平台建设", limit=10)] == [
+        (h.passage_id, round(h.score, 9)) for h in expected]
+
+
 def test_a_loading_process_never_holds_the_postings_and_keeps_the_index_at_close(file_db: sqlite_utils.Database,
                                                                                    tmp_path: Path) -> None:
     """`reportbot load` saves term ids only; closing builds the kept file from them."""
