@@ -1,10 +1,25 @@
 """A parsed report: metadata, sections and passages, table cells and consistency findings."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from operator import attrgetter
 
 
+def _one_update_init(cls: type) -> type:
+    """Give a frozen dataclass an __init__ that sets its fields in one update of the instance's
+    dict. The generated one calls object.__setattr__ once a field: 1.8 us a Cell, 1.0 this way,
+    and preparing a report makes about 500 of them. Same parameters and defaults."""
+    params = [f.name if f.default is MISSING else f"{f.name}=_defaults[{f.name!r}]" for f in fields(cls)]
+    namespace = {"_defaults": {f.name: f.default for f in fields(cls)}}
+    exec(f"def __init__(self, {', '.join(params)}):\n"  # noqa: S102  # source made from the fields' names above
+         f"    self.__dict__.update({', '.join(f'{f.name}={f.name}' for f in fields(cls))})", namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@_one_update_init
 @dataclass(frozen=True)
 class Cell:
     """One number of the three standard tables, keyed by the field codes of standard-format.md.
