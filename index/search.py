@@ -68,8 +68,16 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS table_row_terms_report ON table_row_terms(report_id)",
     "CREATE TABLE IF NOT EXISTS table_row_df (term_id INTEGER PRIMARY KEY, df INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS search_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    # Each change counted in search_state, as it happened: a report added or removed, or a sync of
+    # many passages' term ids. A kept file a few changes old is brought up to date from it.
+    "CREATE TABLE IF NOT EXISTS search_log (change INTEGER PRIMARY KEY, report_id INTEGER,"
+    " op TEXT NOT NULL CHECK (op IN ('add', 'remove', 'sync')))",
 )
-_TABLES = frozenset({"search_terms", "passage_terms", "table_row_terms", "table_row_df", "search_state"})
+_TABLES = frozenset({"search_terms", "passage_terms", "table_row_terms", "table_row_df", "search_state", "search_log"})
+# A kept file is brought up to date by replaying the log when the reports added since are at most
+# this share of those it holds (or REPLAY_FLOOR); past that, building it again costs about the same.
+REPLAY_SHARE = 10
+REPLAY_FLOOR = 200
 # The kept index is a file beside the store (<store>-search): this first line, a line of JSON
 # (the change count it reflects, each array's dtype, offset and length), then the arrays, which
 # a start maps into memory instead of reading, so that only the postings questions read are
@@ -167,10 +175,16 @@ class PassageIndex:
         with self._lock:
             if self._read_only:
                 return
-            kept = self._snapshot_changes if self._ready else self._kept_changes()
-            if kept != self._changes():
-                self._invert()
-                self._save_snapshot()
+            if self._kept_changes() != self._changes():
+                # Made again from the kept file and the log when few reports were added or
+                # removed since (a fold and a write: 1-2 s at 50,000 reports), else from the
+                # stored term ids (15 s). The postings in memory are not trusted to be current: another process
+                # may have committed since this one last looked.
+                self.reset()
+                self.load()
+                if self._kept_changes() != self._changes():
+                    self._save_snapshot()  # folded: added reports merged, removed ones dropped
+                self._prune_log()
             self.reset()
 
     def add_report(self, report_id: int) -> None:
@@ -178,7 +192,7 @@ class PassageIndex:
         with self._lock:
             with writing(self._db):
                 self.remove_report(report_id)
-                self._bump()
+                self._bump("add", report_id)
                 stored = self._db.execute(
                     "SELECT id, report_id, tokens, kind = 'table' FROM passages WHERE report_id = ? ORDER BY id",
                     [report_id],
@@ -196,7 +210,7 @@ class PassageIndex:
             self._count_table_rows([np.frombuffer(blob, dtype="<i4") for (blob,) in table_rows], sign=-1)
             self._db.execute("DELETE FROM table_row_terms WHERE report_id = ?", [report_id])
             self._db.execute("DELETE FROM passage_terms WHERE report_id = ?", [report_id])
-            self._bump()
+            self._bump("remove", report_id)
             self.forget(report_id)
 
     def forget(self, report_id: int) -> None:
@@ -446,39 +460,62 @@ class PassageIndex:
             self._fold()
 
     def _fold(self) -> None:
-        """Merge the pending postings into the main arrays, term by term; nothing is read from
-        the store. A load of any size so keeps at most about PENDING_CAP postings pending, where
-        it used to keep them all, in lists, until a question came (gigabytes over a large load)."""
-        if not self._pending:
+        """Merge the pending postings into the main arrays, term by term, and drop the rows of
+        removed reports (rows renumbered); nothing is read from the store. A load of any size so
+        keeps at most about PENDING_CAP postings pending, where it used to keep them all, in
+        lists, until a question came (gigabytes over a large load); and a kept index is written
+        again after a report is replaced without building it from every report (15 s at 50,000)."""
+        if not self._pending and self._all_alive:
             return
         old_starts, old_rows, old_tfs = self._term_starts, self._posting_rows, self._posting_tfs
-        pending_terms, pending_rows, pending_tfs = self._pending_part()
+        if self._pending:
+            pending_terms, pending_rows, pending_tfs = self._pending_part()
+        else:
+            pending_terms, pending_rows, pending_tfs = (np.zeros(0, np.int64), np.zeros(0, np.int32),
+                                                        np.zeros(0, np.uint16))
+        alive = None if self._all_alive else self._alive
+        if alive is not None:  # a removed report's pending postings go too
+            keep = alive[pending_rows]
+            pending_terms, pending_rows, pending_tfs = pending_terms[keep], pending_rows[keep], pending_tfs[keep]
         terms, firsts, added = np.unique(pending_terms, return_index=True, return_counts=True)
-        vocabulary = max(len(old_starts) - 1, int(terms[-1]) + 1)
+        main_terms = len(old_starts) - 1
+        vocabulary = max(main_terms, int(terms[-1]) + 1 if len(terms) else 0)
         counts = np.zeros(vocabulary, dtype=np.int64)
-        counts[: len(old_starts) - 1] = np.diff(old_starts)
+        counts[:main_terms] = np.diff(old_starts)
         counts[terms] += added
+        renumber = None
+        if alive is not None:
+            dead = np.flatnonzero(~alive[old_rows])
+            counts[:main_terms] -= np.bincount(np.searchsorted(old_starts, dead, side="right") - 1, minlength=main_terms)
+            renumber = (np.cumsum(alive) - 1).astype(np.int32)
         starts = np.zeros(vocabulary + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])
         rows = np.empty(int(starts[-1]), dtype=np.int32)
         tfs = np.empty(int(starts[-1]), dtype=np.uint16)
+
+        def place(at: int, block_rows: np.ndarray, block_tfs: np.ndarray) -> int:
+            if renumber is not None:
+                keep = alive[block_rows]
+                block_rows, block_tfs = renumber[block_rows[keep]], block_tfs[keep]
+            rows[at:at + len(block_rows)] = block_rows
+            tfs[at:at + len(block_rows)] = block_tfs
+            return at + len(block_rows)
+
         # Between two terms with pending postings, the main arrays move as one block; a term's
         # pending rows come after its main ones (added later, so higher: rows stay ascending).
         read = written = 0
         for term, first, count in zip(terms.tolist(), firsts.tolist(), added.tolist()):
-            end = int(old_starts[min(term + 1, len(old_starts) - 1)])
-            block = end - read
-            rows[written:written + block] = old_rows[read:end]
-            tfs[written:written + block] = old_tfs[read:end]
-            written += block
+            end = int(old_starts[min(term + 1, main_terms)])
+            written = place(written, old_rows[read:end], old_tfs[read:end])
             read = end
-            rows[written:written + count] = pending_rows[first:first + count]
-            tfs[written:written + count] = pending_tfs[first:first + count]
-            written += count
-        rows[written:] = old_rows[read:]
-        tfs[written:] = old_tfs[read:]
+            written = place(written, pending_rows[first:first + count], pending_tfs[first:first + count])
+        place(written, old_rows[read:], old_tfs[read:])
         self._term_starts, self._posting_rows, self._posting_tfs = starts, rows, tfs
         self._pending, self._pending_sorted, self._pending_size = [], None, 0
+        if alive is not None:
+            self._passage_ids, self._row_reports = self._passage_ids[alive], self._row_reports[alive]
+            self._lengths = self._lengths[alive]
+            self._reset_rows()
 
     def _invert(self) -> None:
         """Build the index from the stored term ids (rows in report order), in two passes over
@@ -546,9 +583,33 @@ class PassageIndex:
         row = self._db.execute("SELECT value FROM search_state WHERE name = 'changes'").fetchone()
         return row[0] if row else 0
 
-    def _bump(self) -> None:
+    def _bump(self, op: str, report_id: int | None = None) -> None:
+        """Count a change to the stored index, and log it under its number (search_log)."""
         self._db.execute("INSERT INTO search_state (name, value) VALUES ('changes', 1)"
                          " ON CONFLICT(name) DO UPDATE SET value = value + 1")
+        self._db.execute("INSERT INTO search_log (change, report_id, op)"
+                         " SELECT value, ?, ? FROM search_state WHERE name = 'changes'", [report_id, op])
+
+    def _changed_since(self, kept: int, current: int, kept_reports: int) -> dict[int, str] | None:
+        """Each report changed after change ``kept`` and its last change ('add' or 'remove'), when
+        the log holds every change up to ``current``, none a sync, and few enough additions to
+        replay; else None (build again)."""
+        if "search_log" not in self._db.table_names():
+            return None
+        rows = self._db.execute("SELECT report_id, op FROM search_log WHERE change > ? AND change <= ? ORDER BY change",
+                                [kept, current]).fetchall()
+        if len(rows) != current - kept or any(op == "sync" or report is None for report, op in rows):
+            return None
+        last = {report: op for report, op in rows}
+        added = sum(op == "add" for op in last.values())
+        return last if added <= max(REPLAY_FLOOR, kept_reports // REPLAY_SHARE) else None
+
+    def _prune_log(self) -> None:
+        """Drop the log's changes that the kept file already reflects."""
+        kept = self._kept_changes()
+        if kept is not None and "search_log" in self._db.table_names():
+            with writing(self._db):
+                self._db.execute("DELETE FROM search_log WHERE change <= ?", [kept])
 
     def _save_snapshot(self) -> None:
         """Keep the main arrays (folded, with no pending part) in the file beside the store,
@@ -564,7 +625,8 @@ class PassageIndex:
             size = len(arrays[name]) * np.dtype(dtype).itemsize
             layout[name] = [dtype, offset, len(arrays[name])]
             offset += -(-size // _ALIGN) * _ALIGN
-        header = json.dumps({"changes": self._snapshot_changes, "arrays": layout}).encode() + b"\n"
+        header = json.dumps({"changes": self._snapshot_changes, "reports": len(self._report_rows),
+                             "arrays": layout}).encode() + b"\n"
         data_start = -(-(len(_SNAPSHOT_MAGIC) + len(header)) // _ALIGN) * _ALIGN
         partial = self._snapshot_file.with_name(f"{self._snapshot_file.name}.{os.getpid()}.tmp")
         try:
@@ -598,31 +660,43 @@ class PassageIndex:
         return found[0].get("changes") if found and isinstance(found[0], dict) else None
 
     def _load_snapshot(self) -> bool:
-        """Map the kept arrays if no add or remove happened since they were kept."""
+        """Map the kept arrays, then replay the reports added and removed since they were kept
+        (search_log); False when the file is missing, damaged, or too far behind to replay."""
         found = self._kept_header()
         if found is None:
             return False
         kept, data_start = found
+        current = self._changes()
         try:
-            if kept["changes"] != self._changes() or set(kept["arrays"]) != set(_SNAPSHOT):
+            if set(kept["arrays"]) != set(_SNAPSHOT):
                 return False
+            changed: dict[int, str] = {}
+            if kept["changes"] != current:
+                changed = self._changed_since(kept["changes"], current, int(kept.get("reports", 0))) or {}
+                if not changed:
+                    return False
             arrays = {name: np.memmap(self._snapshot_file, dtype=dtype, mode="r", offset=data_start + offset,
                                       shape=(length,)) if length else np.zeros(0, dtype=dtype)
                       for name, (dtype, offset, length) in kept["arrays"].items()}
         except (OSError, ValueError, KeyError, TypeError):
             return False
-        # Term ids changed behind the index's back (say, by hand in sqlite3) make the kept file stale
-        # too. Counted in passage_terms, by its index: counting the prose in passages read the whole
-        # table (0.08 s at 6,000 reports, and growing).
-        count, highest = self._db.execute("SELECT COUNT(*), MAX(passage_id) FROM passage_terms").fetchone()
-        ids = arrays["passage_ids"]
-        if count != len(ids) or (highest or 0) != (int(ids.max()) if len(ids) else 0):
-            return False
-        self._snapshot_changes = kept["changes"]
         self._passage_ids, self._row_reports, self._lengths = arrays["passage_ids"], arrays["report_ids"], arrays["lengths"]
         self._posting_rows, self._posting_tfs = arrays["posting_rows"], arrays["posting_tfs"]
         self._term_starts = arrays["term_starts"]
         self._reset_rows()
+        for report_id in changed:
+            self.forget(report_id)
+        self.take(report_id for report_id, op in changed.items() if op == "add")
+        # Term ids changed behind the index's back (say, by hand in sqlite3) make the kept file stale
+        # too. Counted in passage_terms, by its index: counting the prose in passages read the whole
+        # table (0.08 s at 6,000 reports, and growing).
+        count, highest = self._db.execute("SELECT COUNT(*), MAX(passage_id) FROM passage_terms").fetchone()
+        ids = self._passage_ids if self._all_alive else self._passage_ids[self._alive]
+        if count != len(ids) or (highest or 0) != (int(ids.max()) if len(ids) else 0):
+            self.reset()
+            self._ready = True  # load() goes on to build
+            return False
+        self._snapshot_changes = current
         return True
 
     def _sync_stored_terms(self) -> None:
@@ -639,7 +713,7 @@ class PassageIndex:
             " AND id NOT IN (SELECT passage_id FROM table_row_terms) ORDER BY id"
         )]
         if missing or gone:
-            self._bump()
+            self._bump("sync")
         for start in range(0, len(missing), SYNC_BATCH):
             stored = self._db.execute(
                 "SELECT id, report_id, tokens, kind = 'table' FROM passages WHERE id IN (SELECT value FROM json_each(?))",

@@ -380,6 +380,12 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER IF NOT EXISTS reports_removed AFTER DELETE ON reports BEGIN
         UPDATE store_state SET value = value + 1 WHERE name = 'report_changes'; END;
     """,
+    # The search index's log of changes (index/search.py): a kept index a few loads old is
+    # brought up to date from it instead of being built again from every report.
+    """
+    CREATE TABLE IF NOT EXISTS search_log (change INTEGER PRIMARY KEY, report_id INTEGER,
+        op TEXT NOT NULL CHECK (op IN ('add', 'remove', 'sync')));
+    """,
 )
 
 

@@ -19,7 +19,7 @@ from index.fulltext import FTS_TABLE, ensure_fulltext, match_query  # noqa: E402
 from index.metadata import DATABASE_KEY, column_label, load_metadata, tables  # noqa: E402
 from index.store import _MIGRATIONS, open_store  # noqa: E402
 
-INTERNAL = {"search_terms", "passage_terms", "table_row_terms", "table_row_df", "search_state", "store_state", FTS_TABLE}
+INTERNAL = {"search_terms", "passage_terms", "table_row_terms", "table_row_df", "search_state", "search_log", "store_state", FTS_TABLE}
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """BM25+ passage search over the five sample reports: real questions find the right passage."""
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from contextlib import closing
@@ -321,6 +322,91 @@ def test_a_kept_index_is_not_used_after_a_change(file_db: sqlite_utils.Database,
 
     forbid_inversion(monkeypatch)
     assert all(hit.report_id != 9 for hit in PassageIndex(db).search("政务新媒体矩阵"))
+
+
+def _results(db: sqlite_utils.Database, question: str = "政府信息公开平台建设") -> list[tuple[int, float]]:
+    return [(h.passage_id, round(h.score, 9)) for h in PassageIndex(db, read_only=True).search(question, limit=10)]
+
+
+def _fresh_results(db: sqlite_utils.Database, question: str = "政府信息公开平台建设") -> list[tuple[int, float]]:
+    """What an index built from the stored term ids finds (the kept file put aside)."""
+    kept = search._snapshot_file(db)
+    aside = kept.with_name(kept.name + ".aside")
+    kept.rename(aside)
+    try:
+        return _results(db, question)
+    finally:
+        aside.rename(kept)
+
+
+@pytest.mark.parametrize("removed", [False, True])
+def test_a_kept_index_a_few_changes_old_is_brought_up_to_date_from_the_log(
+        file_db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch, removed: bool) -> None:
+    held = {r: list(file_db.query("SELECT * FROM passages WHERE report_id = ?", [r])) for r in (4, 5)}
+    for report_id in held:
+        unstore(file_db, report_id)
+    PassageIndex(file_db).close()  # kept without reports 4 and 5
+    writer = PassageIndex(file_db)  # another process loads them, and may remove one
+    for report_id, rows in held.items():
+        file_db["passages"].insert_all(rows)
+        writer.add_report(report_id)
+    if removed:
+        unstore(file_db, 2)
+        writer.remove_report(2)
+    expected = _fresh_results(file_db)
+    forbid_inversion(monkeypatch)
+    assert _results(file_db) == expected  # a reader replays the log over the mapped file
+    monkeypatch.undo()
+    inverted: list[int] = []
+    invert = PassageIndex._invert
+    monkeypatch.setattr(PassageIndex, "_invert", lambda self: (inverted.append(1), invert(self))[1])
+    writer.close()  # keeps the file current: the added reports folded in, the removed one's rows dropped
+    assert inverted == []
+    assert json.loads(search._snapshot_file(file_db).read_bytes().split(b"\n")[1])["changes"] == \
+        file_db.execute("SELECT value FROM search_state WHERE name = 'changes'").fetchone()[0]
+    assert file_db.execute("SELECT COUNT(*) FROM search_log").fetchone()[0] == 0  # what the file holds is pruned
+    forbid_inversion(monkeypatch)
+    assert _results(file_db) == expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(["add", "remove"]), st.sampled_from(sorted(SAMPLES))),
+                      min_size=1, max_size=8))
+def test_folding_drops_removed_rows_and_keeps_every_score(db: sqlite_utils.Database,
+                                                          steps: list[tuple[str, int]]) -> None:
+    rows = {r: list(db.query("SELECT * FROM passages WHERE report_id = ?", [r])) for r in SAMPLES}
+    index = PassageIndex(db)
+    index.search("政务")  # postings in memory
+    for op, report_id in steps:
+        unstore(db, report_id)
+        index.remove_report(report_id)
+        if op == "add":
+            db["passages"].insert_all(rows[report_id])
+            index.add_report(report_id)
+    index._fold()
+    assert index._all_alive and not index._pending
+    for question in ("政府信息公开平台建设", "政务新媒体", "依申请公开"):
+        got = [(h.passage_id, round(h.score, 9)) for h in index.search(question, limit=10)]
+        assert got == [(h.passage_id, round(h.score, 9)) for h in PassageIndex(db).search(question, limit=10)]
+    for op, report_id in steps:  # put the fixture's store back for the next example
+        if not db.execute("SELECT 1 FROM passages WHERE report_id = ?", [report_id]).fetchone():
+            db["passages"].insert_all(rows[report_id])
+
+
+def test_a_kept_index_is_built_again_when_the_log_cannot_replay_the_changes(
+        file_db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    held = list(file_db.query("SELECT * FROM passages WHERE report_id = 5"))
+    unstore(file_db, 5)
+    PassageIndex(file_db).close()
+    file_db["passages"].insert_all(held)
+    PassageIndex(file_db).add_report(5)
+    file_db.execute("DELETE FROM search_log")  # the changes since the file are not all logged
+    expected = _fresh_results(file_db)
+    inverted: list[int] = []
+    invert = PassageIndex._invert
+    monkeypatch.setattr(PassageIndex, "_invert", lambda self: (inverted.append(1), invert(self))[1])
+    assert _results(file_db) == expected
+    assert inverted == [1]
 
 
 def reference_scores(db: sqlite_utils.Database, words: list[str]) -> dict[int, float]:
