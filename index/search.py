@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import os
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -504,12 +505,20 @@ class PassageIndex:
         # Between two terms with pending postings, the main arrays move as one block; a term's
         # pending rows come after its main ones (added later, so higher: rows stay ascending).
         read = written = 0
+
+        def place_main(until: int) -> None:  # the main postings up to ``until``, a stretch at a time
+            nonlocal read, written
+            while read < until:
+                end = min(until, read + _RELEASE_EVERY)
+                written = place(written, old_rows[read:end], old_tfs[read:end])
+                if end // _RELEASE_EVERY > read // _RELEASE_EVERY:
+                    _release_mapped((old_rows, old_tfs), end)
+                read = end
+
         for term, first, count in zip(terms.tolist(), firsts.tolist(), added.tolist()):
-            end = int(old_starts[min(term + 1, main_terms)])
-            written = place(written, old_rows[read:end], old_tfs[read:end])
-            read = end
+            place_main(int(old_starts[min(term + 1, main_terms)]))
             written = place(written, pending_rows[first:first + count], pending_tfs[first:first + count])
-        place(written, old_rows[read:], old_tfs[read:])
+        place_main(len(old_rows))
         self._term_starts, self._posting_rows, self._posting_tfs = starts, rows, tfs
         self._pending, self._pending_sorted, self._pending_size = [], None, 0
         if alive is not None:
@@ -818,6 +827,24 @@ class PassageIndex:
             for pid, score in found
             if pid in rows
         ]
+
+
+_RELEASE_EVERY = 4 << 20  # postings copied from a kept file's mapping between two releases of its pages
+
+
+def _release_mapped(arrays: Sequence[np.ndarray], upto: int) -> None:
+    """Give the kernel back the pages of memory-mapped arrays (a kept index file) before item
+    ``upto``: a fold reads them once, front to back, and while mapped they stayed in the process
+    beside the new arrays (+170 MB at 50,000 reports). They are read again from the file if
+    touched. Arrays in memory are left alone."""
+    for array in arrays:
+        mapping = getattr(array, "_mmap", None)
+        if mapping is None:
+            continue
+        base = np.frombuffer(mapping, dtype=np.uint8).ctypes.data
+        end = (array.ctypes.data - base + upto * array.itemsize) // mmap.PAGESIZE * mmap.PAGESIZE
+        if end > 0:
+            mapping.madvise(mmap.MADV_DONTNEED, 0, min(end, len(mapping)))
 
 
 def _invert_tokens(blobs: Sequence[bytes], lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
