@@ -386,6 +386,14 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE IF NOT EXISTS search_log (change INTEGER PRIMARY KEY, report_id INTEGER,
         op TEXT NOT NULL CHECK (op IN ('add', 'remove', 'sync')));
     """,
+    # The cells' index by field puts report_id right after the field (it was last, as the table's
+    # key): a new report's cells then go at the end of each field's range instead of at random
+    # places among 13 M entries, so a load at 50,000 reports writes far fewer pages (the saving
+    # process's SQL time 21 -> 16 ms a report, measured). Lookups by field are served as before.
+    """
+    DROP INDEX IF EXISTS cell_values_key;
+    CREATE INDEX cell_values_key ON cell_values(key_id, report_id, value, method_id, row_label_id, inputs_id);
+    """,
 )
 
 
