@@ -141,10 +141,13 @@ class PassageIndex:
                 for statement in SCHEMA:
                     db.execute(statement)
 
-    def load(self) -> None:
+    def load(self, *, sync: bool = True) -> None:
         """Bring the postings into memory now (a search does it first): map the kept file if it
-        is current, else store any missing term ids and table-row counts, build from them and
-        keep the file (`reportbot migrate` calls this after a new format)."""
+        is current (or can be caught up), else store any missing term ids and table-row counts,
+        build from them and keep the file (`reportbot migrate` calls this after a new format).
+
+        ``sync=False``: do not look for passages without term ids (two scans of every passage,
+        in memory, at 50,000 reports); for a writer's close, whose reports stored theirs."""
         with self._lock:
             if self._ready:
                 return
@@ -152,7 +155,7 @@ class PassageIndex:
             with reading(self._db):
                 if self._load_snapshot():
                     return
-            if not self._read_only and "passages" in self._db.table_names():
+            if sync and not self._read_only and "passages" in self._db.table_names():
                 with writing(self._db):
                     self._sync_stored_terms()
             self._invert()
@@ -182,7 +185,7 @@ class PassageIndex:
                 # stored term ids (15 s). The postings in memory are not trusted to be current: another process
                 # may have committed since this one last looked.
                 self.reset()
-                self.load()
+                self.load(sync=False)
                 if self._kept_changes() != self._changes():
                     self._save_snapshot()  # folded: added reports merged, removed ones dropped
                 self._prune_log()
