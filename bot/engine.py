@@ -270,7 +270,8 @@ class Engine:
             self.refresh()
             if intent.route == Route.HELP:
                 return help_answer(intent, self.examples())
-            if asks_for_leads(intent.question):  # 有什么值得关注的, 年报有什么问题 (docs/leads.md)
+            named = [m.text for m in self.catalog.find(intent.question)] + list(intent.unknown_places)
+            if asks_for_leads(intent.question, named):  # 有什么值得关注的, 年报有什么问题 (docs/leads.md)
                 return answer_leads(intent, self.db, self.catalog)
             if intent.parts:
                 answers = [self.answer(replace(part, parts=())) for part in intent.parts]

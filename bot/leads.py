@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -25,10 +26,22 @@ SHOWN = 10  # leads listed in an answer or /leads; the CLI prints them all
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?度?")
 
 
-def asks_for_leads(question: str) -> bool:
-    """Tell whether a question asks what is worth a look (有什么值得关注的, 年报有什么问题, 不予公开率异常)."""
+def asks_for_leads(question: str, names: Iterable[str] = ()) -> bool:
+    """Tell whether a question asks what is worth a look (有什么值得关注的, 年报有什么问题, 不予公开率异常).
+
+    ``names``: the places and bodies the question names. "有哪些问题" asks for leads only about
+    the report itself; about a subject (政务新媒体有哪些问题) it asks what the report says."""
     words = load_config()["questions"]
-    return any(w in question for w in words["words"]) and not any(w in question for w in words["not"])
+    if any(w in question for w in words["not"]):
+        return False
+    if any(w in question for w in words["words"]):
+        return True
+    if not any(w in question for w in words["problems"]):
+        return False
+    rest = _YEAR.sub("", question)
+    for word in sorted({*names, *words["problems"], *words["report_words"]}, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return len(re.findall(r"[\u4e00-\u9fff]", rest)) < 2
 
 
 def asked_metric(question: str) -> str | None:
