@@ -233,7 +233,6 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -
                         text = engine.report_card(question[len("/report "):]).to_text()
                     elif question == "/csv":
                         text = _table_file(table, args.db)
-                    
                     else:
                         answer = engine.ask(question, context=context)
                         context = answer.intent or context

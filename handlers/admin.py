@@ -19,9 +19,10 @@ from telegram.ext import ContextTypes
 
 from bot.engine import LoadOutcome
 from index.archives import unpack_reports
-from handlers.messages import csv_bytes, send_html, split_html
+from handlers.messages import send_html, split_html
 from handlers.services import Services, services
 from index.errors import ReportbotError
+from index.export import csv_bytes
 from index.store import QueryResult
 
 REFUSED = "只有管理员可以加载、删除报告或查询数据库。"

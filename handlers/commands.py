@@ -12,7 +12,8 @@ from telegram.ext import ContextTypes
 from bot.engine import ReportSummary
 from handlers.keyboards import pages_keyboard
 from handlers.memory import last_table
-from handlers.messages import answer_in_thread, csv_bytes, send_html
+from handlers.messages import answer_in_thread, send_html
+from index.export import csv_bytes
 from handlers.services import services
 
 COMMANDS = (

@@ -19,7 +19,6 @@ from bot.answer import Answer
 from bot.charts import render_chart
 from handlers.keyboards import choices_keyboard
 from handlers.memory import hold_choice, remember
-from index.export import csv_bytes  # noqa: F401 - the handlers' CSV (/csv, /sql), made in index/export.py
 
 # A tag, an entity, or one character: the pieces a message may be cut between.
 _ATOM = re.compile(r"<[^>]*>|&#?\w+;|.", re.DOTALL)

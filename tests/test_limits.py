@@ -18,7 +18,7 @@ import pytest
 from bot.cli import main
 from bot.engine import Engine
 from index.archives import unpack_reports
-from handlers.messages import csv_bytes
+from index.export import csv_bytes
 from index.errors import AmbiguousReportError, ReadOnlyQueryError, StoreError, UnreadableFileError
 from index.ingest import prepare_report, report_files
 from index.lexicon import load_lexicon
