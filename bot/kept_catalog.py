@@ -20,6 +20,7 @@ import hashlib
 import os
 import pickle
 from dataclasses import fields, is_dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from bot import catalog as catalog_module
@@ -39,12 +40,19 @@ def kept_path(db_path: Path) -> Path:
 
 def stamp(report_changes: int, lexicon: Lexicon) -> bytes:
     """What a kept catalog must match: the store's count of report changes and the code's digest."""
+    return f"{report_changes} {_code_digest(lexicon)}".encode()
+
+
+@lru_cache(maxsize=4)
+def _code_digest(lexicon: Lexicon) -> str:
+    """The digest of what building a catalog depends on; the same for a process's whole life, so
+    made once (a writer stamps at open and again at close)."""
     digest = hashlib.sha256()
     for module in (catalog_module, lexicon_module):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(repr([f.name for f in fields(StoredReport)]).encode())
     digest.update(_canonical(lexicon).encode())
-    return f"{report_changes} {digest.hexdigest()}".encode()
+    return digest.hexdigest()
 
 
 def _canonical(value: object) -> str:
