@@ -182,8 +182,8 @@ class PassageIndex:
             if self._kept_changes() != self._changes():
                 # Made again from the kept file and the log when few reports were added or
                 # removed since (a fold and a write: 1-2 s at 50,000 reports), else from the
-                # stored term ids (15 s). The postings in memory are not trusted to be current: another process
-                # may have committed since this one last looked.
+                # stored term ids (15 s). The postings in memory are not trusted to be current:
+                # another process may have committed since this one last looked.
                 self.reset()
                 self.load(sync=False)
                 if self._kept_changes() != self._changes():
@@ -696,9 +696,10 @@ class PassageIndex:
         self._posting_rows, self._posting_tfs = arrays["posting_rows"], arrays["posting_tfs"]
         self._term_starts = arrays["term_starts"]
         self._reset_rows()
-        for report_id in changed:
-            self.forget(report_id)
-        self.take(report_id for report_id, op in changed.items() if op == "add")
+        for report_id, op in changed.items():
+            if op == "remove":
+                self.forget(report_id)
+        self.take(report_id for report_id, op in changed.items() if op == "add")  # take() replaces what it held
         # Term ids changed behind the index's back (say, by hand in sqlite3) make the kept file stale
         # too. Counted in passage_terms, by its index: counting the prose in passages read the whole
         # table (0.08 s at 6,000 reports, and growing).
