@@ -71,7 +71,7 @@ def build(db: Path, size: int, seed: int) -> dict:
     """Load ``size`` synthetic reports into a new database: the seconds taken (generating the
     files, then loading them) and the load's peak memory, this process and its workers together
     (PSS), and this process's own peak (VmHWM). Run in a fresh process (build_fresh)."""
-    from benchmarks.synthetic import generate
+    from benchmarks.synthetic import generate_apart
     from bot.engine import Engine
     from index.errors import ReportbotError
 
@@ -80,7 +80,7 @@ def build(db: Path, size: int, seed: int) -> dict:
     for stale in (partial, *(Path(f"{partial}-{kind}") for kind in ("wal", "shm", "search", "catalog"))):
         stale.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="reportbot-ask-") as folder:
-        paths = [report.path for report in generate(Path(folder), size, seed=seed)]
+        paths = generate_apart(Path(folder), size, seed=seed)
         generated = time.perf_counter() - started
         with TreeMemory() as memory:
             engine = Engine.open(partial)

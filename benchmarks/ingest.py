@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import TreeMemory, machine, write_section
-from benchmarks.synthetic import generate
+from benchmarks.synthetic import generate_apart
 from bot.engine import Engine
 from index.errors import ReportbotError
 
@@ -91,7 +91,7 @@ def run(count: int, *, seed: int = 0, folder: Path | None = None, profile: int =
     with tempfile.TemporaryDirectory(prefix="reportbot-ingest-") as scratch:
         folder = folder or Path(scratch) / "reports"
         started = time.perf_counter()
-        files = [report.path for report in generate(folder, count, seed=seed)]
+        files = generate_apart(folder, count, seed=seed)
         generated = time.perf_counter() - started
         db = Path(scratch) / "reports.db"
         profiler = cProfile.Profile() if profile else None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.synthetic import Synthetic, generate, load_templates
+from benchmarks.synthetic import Synthetic, generate, generate_apart, load_templates
 from bot.engine import Engine
 from index.store import cell_rows
 from index.rules import APPLICANT_ORDER, OUTCOME_ORDER, REVIEW_BLOCKS
@@ -24,6 +24,15 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> list[Synthetic]:
 def test_same_seed_gives_the_same_files(made: list[Synthetic], tmp_path: Path) -> None:
     again = generate(tmp_path, 5, seed=SEED, broken_share=0.25)
     assert [s.path.read_text(encoding="utf-8") for s in again] == [s.path.read_text(encoding="utf-8") for s in made[:5]]
+
+
+def test_files_generated_apart_are_the_same_files_in_the_same_order(tmp_path: Path) -> None:
+    """The benchmarks generate in a process of their own (so a load's memory is its own): the
+    same files, listed in the order generate() made them, past the ten that sort by name alike."""
+    here = generate(tmp_path / "here", 12, seed=SEED)
+    apart = generate_apart(tmp_path / "apart", 12, seed=SEED)
+    assert [p.name for p in apart] == [s.path.name for s in here]
+    assert [p.read_text(encoding="utf-8") for p in apart] == [s.path.read_text(encoding="utf-8") for s in here]
 
 
 def test_reports_are_distinct_and_cover_every_layout(made: list[Synthetic]) -> None:
