@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import statistics
+
+import numpy as np
+from hypothesis import given, strategies as st
 
 from bot.cli import main as cli_main
 from bot.engine import Engine
 from bot.leads import asks_for_leads, leads_text, reports_named
 from index.errors import ReportNotFoundError
-from index.leads import KINDS, Lead, find_leads
+from index.leads import KINDS, PEERS_NAMED, Lead, find_leads, leave_one_out
 from tests.auxil.leads import (HANDLED_PROSE, SECTION_FIVE, SECTION_SIX, build_report, moved, sample_cells,
                                zero_requests)
 
@@ -226,3 +230,81 @@ def test_unknown_kind_is_refused(corpus: Path) -> None:
 def test_sample_cells_cover_the_moved_rows() -> None:
     keys = {f"{c.field}[{c.applicant}]" for c in sample_cells() if c.applicant}
     assert {"requests.granted[natural_person]", "requests.other.no_fee[total]"} <= keys
+
+
+@given(st.lists(st.sampled_from([0.0, 0.1, 0.25, 0.5, 1.0, 3.0]) | st.floats(0, 1e6, allow_nan=False), min_size=2, max_size=40))
+def test_peer_medians_are_the_medians_of_each_reports_peers(values: list[float]) -> None:
+    """One sort a group gives what statistics.median gives over each report's peers, to the bit."""
+    medians, deviations = leave_one_out(np.array(values))
+    for place in range(len(values)):
+        peers = values[:place] + values[place + 1:]
+        median = statistics.median(peers)
+        assert medians[place] == median
+        assert deviations[place] == statistics.median(abs(v - median) for v in peers)
+
+
+def test_a_median_source_names_at_most_ten_peers_and_counts_them_all(leads: list[Lead]) -> None:
+    for lead in (lead for lead in leads if lead.kind == "outlier"):
+        median = lead.sources[-1]
+        peers = int(lead.claim.split("同年其他")[1].split("份")[0])
+        named = median.text.split("：", 1)[1].removesuffix(f"等{peers}份").split("、")
+        assert len(named) == min(peers, PEERS_NAMED)
+        assert lead.report.split("20")[0] not in named
+
+
+def test_kept_leads_give_what_finding_them_for_the_reports_gives(corpus: Path) -> None:
+    """Every report's leads, found once and filtered, are each report's leads, kind by kind."""
+    import sqlite3
+
+    engine = Engine(corpus)
+    try:
+        everything = engine.leads()
+        for report in engine.catalog.reports:
+            for kinds in ((), ("outlier", "jump")):
+                asked = engine.leads(report.name, kinds=kinds)
+                with sqlite3.connect(corpus) as conn:
+                    found = find_leads(conn, report_ids=[r.id for r in reports_named(report.name, engine.catalog)],
+                                       kinds=kinds or None)
+                assert asked == found
+        assert everything == find_leads(sqlite3.connect(corpus))
+    finally:
+        engine.close()
+
+
+def test_leads_are_found_once_until_a_report_is_added_or_removed(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import bot.leads
+
+    store = tmp_path / "reports.db"
+    shutil.copy(corpus, store)
+    calls: list[object] = []
+    real = bot.leads.find_leads
+    monkeypatch.setattr(bot.leads, "find_leads", lambda db, **kw: calls.append(kw) or real(db, **kw))
+    engine = Engine.open(store)
+    try:
+        first = engine.ask("有什么值得关注的")
+        assert engine.ask("2023年有什么值得关注的").route == "leads"
+        assert engine.leads("青山市") and engine.leads()
+        assert len(calls) == 1 and "共有" in first.text
+        removed = engine.remove("竹桥市2023")
+        after = engine.leads()
+        assert len(calls) == 2 and all(lead.report_id != removed.id for lead in after)
+    finally:
+        engine.close()
+
+
+def test_a_bot_finds_every_reports_leads_in_the_background(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """warm_up_leads finds them on its own connection; the first question then finds nothing again."""
+    import bot.leads
+
+    engine = Engine.open(corpus)
+    try:
+        engine.warm_up_leads()
+        monkeypatch.setattr(bot.leads, "find_leads", lambda *a, **kw: pytest.fail("leads found again"))
+        answer = engine.ask("有什么值得关注的")
+        assert answer.route == "leads" and "共有" in answer.text
+        assert engine.leads("青山市")
+    finally:
+        engine.close()
