@@ -26,7 +26,7 @@ from bot.answer import Answer, Choice, format_number
 from bot.catalog import Catalog
 from bot.findings import answer_check
 from bot.facts import answer_fact
-from bot.leads import answer_leads, asks_for_leads, leads_for
+from bot.leads import KeptLeads, answer_leads, asks_for_leads, leads_for
 from bot.retrieval import answer_retrieval
 from bot.structured import answer_structured
 from bot.intent import Intent, Route
@@ -36,7 +36,7 @@ from bot.understand import warm_up as warm_up_understanding
 from index import tokenizer
 from index.errors import ReportbotError, ReportNotFoundError, StoreError
 from index.faults import fault_point
-from index.leads import Lead
+from index.leads import Lead, find_leads
 from index.ingest import PreparedReport, prepare_ahead, prepare_report, store_report
 from index.lexicon import Lexicon, load_lexicon
 from index.report import TableRead
@@ -163,6 +163,7 @@ class Engine:
             kept = kept_catalog.read(self.db_path, self._opened_stamp, self.lexicon)
             self._reports, self._catalog = kept or (list_reports(self.db), None)
         self.index = PassageIndex(self.db, read_only=read_only)
+        self._leads = KeptLeads()
 
     @classmethod
     def open(cls, db_path: Path, *, today: date | None = None, read_only: bool = False) -> "Engine":
@@ -178,10 +179,33 @@ class Engine:
 
     def warm_up_rest(self) -> None:
         """Load what the first question of some kinds would load (the passages' postings, the POS
-        tagger, pinyin): about 1 s at 50,000 reports. For a long-running bot, in the background
-        after its start, so no journalist waits for it (handlers/app.py)."""
+        tagger, pinyin: about 1 s at 50,000 reports), then find every report's leads. For a
+        long-running bot, in the background after its start, so no journalist waits for it
+        (handlers/app.py)."""
         self.index.load()
         warm_up_understanding(self.lexicon)
+        self.warm_up_leads()
+
+    def warm_up_leads(self) -> None:
+        """Find every report's leads on a connection of its own, without the engine's lock (20 s
+        at 50,000 reports, during which questions are answered), and keep them if no report was
+        added or removed meanwhile."""
+        if str(self.db_path) == ":memory:":  # no second connection sees it
+            return
+        try:
+            db = open_store(self.db_path, read_only=True)
+        except ReportbotError:  # no file yet, or one this code must migrate first: found when asked
+            return
+        try:
+            with reading(db):
+                stamp, leads = report_changes(db), find_leads(db)
+        except sqlite3.Error:  # busy or damaged: found when asked, with the error shown then
+            return
+        finally:
+            db.close()
+        with self._lock:
+            if report_changes(self.db) == stamp:
+                self._leads.keep(stamp, leads)
 
     def close(self) -> None:
         """Keep the search index and the catalog for the next start, refresh SQLite's statistics,
@@ -272,7 +296,7 @@ class Engine:
                 return help_answer(intent, self.examples())
             named = [m.text for m in self.catalog.find(intent.question)] + list(intent.unknown_places)
             if asks_for_leads(intent.question, named):  # 有什么值得关注的, 年报有什么问题 (docs/leads.md)
-                return answer_leads(intent, self.db, self.catalog)
+                return answer_leads(intent, self._leads, self.db, report_changes(self.db), self.catalog)
             if intent.parts:
                 answers = [self.answer(replace(part, parts=())) for part in intent.parts]
                 return with_answered_year(combined_answer(intent, answers))
@@ -507,7 +531,7 @@ class Engine:
         """The story leads of the reports a name means (every report without one), ranked (docs/leads.md)."""
         with self._lock:
             self.refresh()
-            return leads_for(self.db, self.catalog, name, kinds=kinds)
+            return leads_for(self._leads, self.db, report_changes(self.db), self.catalog, name, kinds=kinds)
 
     def sql(self, query: str, *, max_rows: int = 200, timeout_s: float = 5.0,
             max_bytes: int = MAX_OUTPUT_BYTES) -> QueryResult:

@@ -7,8 +7,9 @@ and writes leads as text for the terminal and Telegram.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import replace
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -77,11 +78,47 @@ def reports_named(name: str, catalog: Catalog) -> tuple[StoredReport, ...]:
     return tuple(sorted(found, key=lambda r: r.id))
 
 
-def leads_for(db: sqlite_utils.Database, catalog: Catalog, name: str | None = None, *,
+class KeptLeads:
+    """Every report's leads, found once for a state of the store and then filtered.
+
+    The leads of some reports are exactly every report's leads of those reports (peers and
+    similar texts are always looked for among all reports), so one finding serves every
+    question until a report is added or removed. Finding them reads every report's cells and
+    sections (20 s at 50,000 reports), which a bot did again for each "有什么值得关注的"
+    while every other question waited for it (issue 10). ``stamp`` is the store's count of
+    report changes (store_state.report_changes)."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[int, list[Lead]] | None = None
+        self._lock = threading.Lock()
+
+    def of(self, db: sqlite_utils.Database, stamp: int, report_ids: Collection[int] | None = None,
+           kinds: tuple[str, ...] = ()) -> list[Lead]:
+        """The leads of these reports (all: None) and kinds (all: empty), ranked. Without kept
+        leads for this stamp, a question about a few reports finds only theirs; one about all
+        reports finds and keeps them."""
+        with self._lock:
+            kept = self._kept if self._kept is not None and self._kept[0] == stamp else None
+        if kept is None:
+            if report_ids is not None:
+                return find_leads(db, report_ids=report_ids, kinds=kinds or None)
+            self.keep(stamp, find_leads(db))
+            kept = self._kept
+        wanted = None if report_ids is None else set(report_ids)
+        return [lead for lead in kept[1]
+                if (wanted is None or lead.report_id in wanted) and (not kinds or lead.kind in kinds)]
+
+    def keep(self, stamp: int, leads: list[Lead]) -> None:
+        """Keep every report's leads as found at ``stamp`` (a bot finds them in the background)."""
+        with self._lock:
+            self._kept = (stamp, leads)
+
+
+def leads_for(kept: KeptLeads, db: sqlite_utils.Database, stamp: int, catalog: Catalog, name: str | None = None, *,
               kinds: tuple[str, ...] = ()) -> list[Lead]:
     """The leads of the reports a name means (every report without one), ranked."""
     ids = [r.id for r in reports_named(name, catalog)] if name else None
-    return find_leads(db, report_ids=ids, kinds=kinds or None)
+    return kept.of(db, stamp, ids, kinds)
 
 
 def lead_line(number: int, lead: Lead) -> str:
@@ -109,7 +146,7 @@ def leads_text(leads: list[Lead], *, scope: str = "", limit: int | None = SHOWN)
     return "\n".join(lines)
 
 
-def answer_leads(intent: Intent, db: sqlite_utils.Database, catalog: Catalog) -> Answer:
+def answer_leads(intent: Intent, kept: KeptLeads, db: sqlite_utils.Database, stamp: int, catalog: Catalog) -> Answer:
     """Answer "有什么值得关注的" for the reports the question names (all without a name)."""
     missing = [f"没有{place}的报告。" for place in intent.unknown_places]
     names = list(intent.bodies) + [b for _name, bodies in intent.ambiguous for b in bodies]
@@ -121,10 +158,12 @@ def answer_leads(intent: Intent, db: sqlite_utils.Database, catalog: Catalog) ->
     elif intent.unknown_places:
         return Answer(intent.question, "leads", " ".join(missing), intent=intent)
     else:
-        ids = [r.id for r in catalog.reports if intent.year is None or r.year == intent.year]
+        ids = None  # every report's, filtered by the year below: the kept leads serve it
     metric = asked_metric(intent.question)
-    kinds = ("outlier", "jump") if metric else None
-    leads = find_leads(db, report_ids=ids, kinds=kinds) if ids else []
+    kinds = ("outlier", "jump") if metric else ()
+    leads = kept.of(db, stamp, ids, kinds) if ids is None or ids else []
+    if ids is None and intent.year is not None:
+        leads = [lead for lead in leads if lead.year == intent.year]
     if metric:
         leads = [lead for lead in leads if lead.topic == metric]
     shown_names = [b.name for b in catalog.bodies if b.body in names]
@@ -148,5 +187,5 @@ def answer_leads(intent: Intent, db: sqlite_utils.Database, catalog: Catalog) ->
     return Answer(intent.question, "leads", "\n".join([text, *missing]), intent=intent, table=table)
 
 
-__all__ = ["KINDS", "SHOWN", "answer_leads", "asked_metric", "asks_for_leads", "lead_detail", "lead_line",
+__all__ = ["KINDS", "SHOWN", "KeptLeads", "answer_leads", "asked_metric", "asks_for_leads", "lead_detail", "lead_line",
            "leads_for", "leads_text", "reports_named"]
