@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from bot.answer import Answer
+from bot.answer import Answer, LazyTable
 from bot.catalog import Catalog
 from index.errors import ReportNotFoundError
 from index.leads import KINDS, Lead, find_leads, kind_names, load_config
@@ -181,9 +181,14 @@ def answer_leads(intent: Intent, kept: KeptLeads, db: sqlite_utils.Database, sta
         text += f"\n（只在同一级别、同一年度至少有{peers}份报告时才比较比率。）"
     if hasattr(intent, "reading"):
         intent = replace(intent, reading=f"理解为：{scope} · 值得关注的线索（规则见 docs/leads.md）")
-    table = (("分数", "类别", "报告", "线索", "为什么"),
-             *((f"{lead.score:g}", kind_names()[lead.kind], lead.report, lead.claim, lead.why) for lead in leads)) \
-        if leads else ()
+
+    def every_row() -> tuple[tuple[str, ...], ...]:
+        names = kind_names()
+        return (("分数", "类别", "报告", "线索", "为什么"),
+                *((f"{lead.score:g}", names[lead.kind], lead.report, lead.claim, lead.why) for lead in leads))
+
+    # Made for /csv only: every report's leads are 100,000 rows at 50,000 reports, ten are shown.
+    table = LazyTable(len(leads) + 1 if leads else 0, every_row)
     return Answer(intent.question, "leads", "\n".join([text, *missing]), intent=intent, table=table)
 
 

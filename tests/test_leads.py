@@ -204,6 +204,9 @@ def test_questions_route_to_leads(corpus: Path) -> None:
     try:
         everything = engine.ask("有什么值得关注的")
         assert everything.route == "leads" and "共有" in everything.text
+        count = int(everything.text.split("共有")[1].split("条")[0])
+        rows = list(everything.table)  # what /csv sends: every lead, not the ten shown
+        assert rows[0] == ("分数", "类别", "报告", "线索", "为什么") and len(rows) == len(everything.table) == count + 1
         one = engine.ask("玉泉市的年报有什么问题")
         listed = [line for line in one.text.splitlines() if line[:1].isdigit()]
         assert listed and all(line.split("] ", 1)[1].startswith("玉泉市2023年") for line in listed)
