@@ -164,6 +164,7 @@ class Engine:
             self._reports, self._catalog = kept or (list_reports(self.db), None)
         self.index = PassageIndex(self.db, read_only=read_only)
         self._leads = KeptLeads()
+        self._finding_leads = threading.Lock()  # one warm_up_leads at a time
 
     @classmethod
     def open(cls, db_path: Path, *, today: date | None = None, read_only: bool = False) -> "Engine":
@@ -190,11 +191,12 @@ class Engine:
         """Find every report's leads on a connection of its own, without the engine's lock (20 s
         at 50,000 reports, during which questions are answered), and keep them if no report was
         added or removed meanwhile."""
-        if str(self.db_path) == ":memory:":  # no second connection sees it
-            return
+        if str(self.db_path) == ":memory:" or not self._finding_leads.acquire(blocking=False):
+            return  # no second connection sees it; or they are being found already
         try:
             db = open_store(self.db_path, read_only=True)
         except ReportbotError:  # no file yet, or one this code must migrate first: found when asked
+            self._finding_leads.release()
             return
         try:
             with reading(db):
@@ -203,9 +205,16 @@ class Engine:
             return
         finally:
             db.close()
+            self._finding_leads.release()
         with self._lock:
             if report_changes(self.db) == stamp:
                 self._leads.keep(stamp, leads)
+
+    def find_leads_in_background(self) -> threading.Thread:
+        """warm_up_leads in a thread of its own: a bot calls it after a load or a removal."""
+        thread = threading.Thread(target=self.warm_up_leads, name="leads", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         """Keep the search index and the catalog for the next start, refresh SQLite's statistics,

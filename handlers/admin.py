@@ -40,6 +40,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     progress = await message.reply_text("正在读取…")
     summary = await _download_and_load(svc, message.document, progress)
+    svc.engine.find_leads_in_background()  # the next "有什么值得关注的" need not wait for them
     await _finish(context, progress, summary)
 
 

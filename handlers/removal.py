@@ -70,4 +70,5 @@ async def on_remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     except ReportbotError as error:
         await query.edit_message_text(html.escape(str(error)))
         return
+    svc.engine.find_leads_in_background()
     await query.edit_message_text(f"已删除：{html.escape(describe(removed))}")

@@ -311,3 +311,24 @@ def test_a_bot_finds_every_reports_leads_in_the_background(corpus: Path, monkeyp
         assert engine.leads("青山市")
     finally:
         engine.close()
+
+
+def test_leads_found_again_in_the_background_after_a_removal(corpus: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import bot.leads
+
+    store = tmp_path / "reports.db"
+    shutil.copy(corpus, store)
+    engine = Engine.open(store)
+    try:
+        before = engine.leads()
+        removed = engine.remove("青山市2023")
+        engine.find_leads_in_background().join()
+        monkeypatch.setattr(bot.leads, "find_leads", lambda *a, **kw: pytest.fail("leads found again"))
+        after = engine.leads()
+        assert after and all(lead.report_id != removed.id for lead in after)
+        assert any(lead.report_id == removed.id for lead in before)
+    finally:
+        engine.close()
