@@ -165,6 +165,7 @@ class Engine:
         self.index = PassageIndex(self.db, read_only=read_only)
         self._leads = KeptLeads()
         self._finding_leads = threading.Lock()  # one warm_up_leads at a time
+        self._closed = False
 
     @classmethod
     def open(cls, db_path: Path, *, today: date | None = None, read_only: bool = False) -> "Engine":
@@ -207,7 +208,7 @@ class Engine:
             db.close()
             self._finding_leads.release()
         with self._lock:
-            if report_changes(self.db) == stamp:
+            if not self._closed and report_changes(self.db) == stamp:
                 self._leads.keep(stamp, leads)
 
     def find_leads_in_background(self) -> threading.Thread:
@@ -221,6 +222,7 @@ class Engine:
         close the database. The catalog in memory goes first: keeping the index and a new
         catalog on top of it made a 50,000-report load's peak (docs/benchmarks.md)."""
         with self._lock:
+            self._closed = True  # a background finding of leads keeps nothing after this
             self._catalog, self._reports = None, []
             if not self.read_only:
                 try:
