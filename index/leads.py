@@ -636,6 +636,30 @@ def _boilerplate(db, store: _Store, config: dict, wanted: set[int], texts: dict)
 # ---------------------------------------------------------------------------- absences
 
 
+def _table_zero_counts(db, tables: tuple[str, ...], wanted: set[int],
+                       anchors: dict[str, tuple[str, ...]]) -> list[tuple[int, str, int, int]]:
+    """(report, table, printed numbers, how many are 0) for the wanted reports whose table may
+    be all zeros, in report and table order.
+
+    A table is all zeros only if its first anchor cell is 0 or not printed, so only those
+    reports' cells are counted, found by the cells' index by field: counting every printed cell
+    of every report took 17 s of the 21 s of absences at 50,000 reports."""
+    found: list[tuple[int, str, int, int]] = []
+    for table in tables:
+        candidates = set(wanted)
+        if table in anchors:
+            field_, applicant = _key(anchors[table][0])
+            candidates -= {report_id for (report_id,) in db.execute(
+                "SELECT v.report_id FROM cell_values v JOIN cell_keys k ON k.id = v.key_id"
+                " WHERE k.field = ? AND k.applicant = ? AND v.derived = 0 AND v.value != 0", [field_, applicant or ""])}
+        if candidates:
+            found += db.execute(
+                "SELECT report_id, table_name, COUNT(*), SUM(CASE WHEN value = 0 THEN 1 ELSE 0 END) FROM cells"
+                " WHERE derived = 0 AND table_name = ? AND report_id IN (SELECT value FROM json_each(?))"
+                " GROUP BY report_id", [table, json.dumps(sorted(candidates))]).fetchall()
+    return sorted(found, key=lambda row: (row[0], row[1]))
+
+
 def _absences(db, store: _Store, config: dict, wanted: set[int], texts: dict, fees: dict) -> list[Lead]:
     weight = config["kinds"]["absence"][0]
     rules = config["absence"]
@@ -669,15 +693,9 @@ def _absences(db, store: _Store, config: dict, wanted: set[int], texts: dict, fe
                 f"raw:{table}")
 
     # A table whose every printed number is 0.
-    zero_tables = tuple(rules["all_zero_tables"])
-    placeholders = ",".join("?" * len(zero_tables))
-    counts = db.execute(
-        "SELECT report_id, table_name, COUNT(*), SUM(CASE WHEN value = 0 THEN 1 ELSE 0 END) FROM cells"
-        f" WHERE derived = 0 AND table_name IN ({placeholders}) GROUP BY report_id, table_name ORDER BY report_id, table_name",
-        zero_tables).fetchall()
     key_cells = {"requests": ("requests.new[total]", "requests.handled[total]"),
                  "active": ("normative.in_force", "licensing.decisions", "penalty.decisions")}
-    for report_id, table, total, zeros in counts:
+    for report_id, table, total, zeros in _table_zero_counts(db, tuple(rules["all_zero_tables"]), wanted, key_cells):
         if report_id not in wanted or report_id not in store.reports or total == 0 or zeros != total:
             continue
         report = store.reports[report_id]

@@ -332,3 +332,22 @@ def test_leads_found_again_in_the_background_after_a_removal(corpus: Path, tmp_p
         assert any(lead.report_id == removed.id for lead in before)
     finally:
         engine.close()
+
+
+def test_all_zero_tables_found_from_their_anchor_cells_as_from_every_cell(corpus: Path) -> None:
+    """Counting only the reports whose anchor cell is 0 or missing finds the same all-zero tables."""
+    import sqlite3
+
+    from index.leads import _table_zero_counts
+
+    with sqlite3.connect(corpus) as conn:
+        wanted = {report_id for (report_id,) in conn.execute("SELECT id FROM reports")}
+        every = conn.execute(
+            "SELECT report_id, table_name, COUNT(*), SUM(CASE WHEN value = 0 THEN 1 ELSE 0 END) FROM cells"
+            " WHERE derived = 0 AND table_name IN ('active', 'requests') GROUP BY report_id, table_name"
+            " ORDER BY report_id, table_name").fetchall()
+        anchored = _table_zero_counts(conn, ("active", "requests"), wanted,
+                                      {"requests": ("requests.new[total]",), "active": ("normative.in_force",)})
+    all_zero = [row for row in every if row[2] and row[2] == row[3]]
+    assert all_zero and [row for row in anchored if row[2] and row[2] == row[3]] == all_zero
+    assert set(anchored) <= set(every)
