@@ -538,16 +538,20 @@ def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return shared / (len(a) + len(b) - shared)
 
 
-_PRIME = 4_294_967_311  # > 2**32: the shingle hashes are 32-bit
+_HIGH = np.uint64(32)
 
 
 def _signatures(sets: dict[int, np.ndarray], hashes: int) -> dict[int, np.ndarray]:
     """MinHash signatures: the share of equal positions of two estimates their Jaccard similarity."""
     rng = np.random.default_rng(20240131)  # fixed: the same signatures every run
-    a = rng.integers(1, 2**31 - 1, size=hashes, dtype=np.uint64)
-    b = rng.integers(0, 2**31 - 1, size=hashes, dtype=np.uint64)
-    return {key: ((sets[key].astype(np.uint64)[:, None] * a[None, :] + b[None, :]) % _PRIME).min(axis=0)
-            for key in sorted(sets)}
+    # Multiply-shift hashing (Dietzfelbinger): (a·x + b) mod 2**64, its high 32 bits, a odd.
+    # The same family's guarantees as (a·x + b) mod p, without the integer division, which was
+    # half of finding boilerplate (10,000 texts: 2.4 → 1.4 s).
+    a = rng.integers(0, 2**63, size=hashes, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, size=hashes, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        return {key: ((sets[key].astype(np.uint64)[:, None] * a[None, :] + b[None, :]) >> _HIGH).min(axis=0).astype(np.uint32)
+                for key in sorted(sets)}
 
 
 def _candidates(signatures: dict[int, np.ndarray], bands: int, rows: int, cap: int) -> dict[int, list[int]]:
