@@ -610,10 +610,12 @@ def _boilerplate(db, store: _Store, config: dict, wanted: set[int], texts: dict)
             if not others:
                 continue
             estimates = (matrix[[position[o] for o in others]] == signatures[report_id]).mean(axis=1)
-            likely = sorted((float(-e), o) for e, o in zip(estimates, others) if e >= rules["threshold"])
+            passing = estimates >= rules["threshold"]
+            near, near_estimates = np.array(others)[passing], estimates[passing]
+            likely = near[np.lexsort((near, -near_estimates))].tolist()  # closest first, then by id
             # The similarity printed is exact: the closest by estimate whose exact similarity passes.
             best, closest = 0.0, None
-            for _negative, other in likely[:rules["exact_checks"]]:
+            for other in likely[:rules["exact_checks"]]:
                 similarity = _jaccard(sets[report_id], sets[other])
                 if similarity >= rules["threshold"] and similarity > best:
                     best, closest = similarity, store.reports[other]
