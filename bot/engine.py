@@ -189,9 +189,9 @@ class Engine:
         self.warm_up_leads()
 
     def warm_up_leads(self) -> None:
-        """Find every report's leads on a connection of its own, without the engine's lock (20 s
-        at 50,000 reports, during which questions are answered), and keep them if no report was
-        added or removed meanwhile."""
+        """Find every report's leads on a connection of its own, without the engine's lock (80 s
+        at 50,000 synthetic reports, during which questions are answered), and keep them if no
+        report was added or removed meanwhile."""
         if str(self.db_path) == ":memory:" or not self._finding_leads.acquire(blocking=False):
             return  # no second connection sees it; or they are being found already
         try:

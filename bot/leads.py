@@ -84,7 +84,7 @@ class KeptLeads:
     The leads of some reports are exactly every report's leads of those reports (peers and
     similar texts are always looked for among all reports), so one finding serves every
     question until a report is added or removed. Finding them reads every report's cells and
-    sections (20 s at 50,000 reports), which a bot did again for each "有什么值得关注的"
+    sections (80 s at 50,000 synthetic reports), which a bot did again for each "有什么值得关注的"
     while every other question waited for it (issue 10). ``stamp`` is the store's count of
     report changes (store_state.report_changes)."""
 
@@ -187,7 +187,7 @@ def answer_leads(intent: Intent, kept: KeptLeads, db: sqlite_utils.Database, sta
         return (("分数", "类别", "报告", "线索", "为什么"),
                 *((f"{lead.score:g}", names[lead.kind], lead.report, lead.claim, lead.why) for lead in leads))
 
-    # Made for /csv only: every report's leads are 100,000 rows at 50,000 reports, ten are shown.
+    # Made for /csv only: every report's leads are 170,000 rows at 50,000 synthetic reports, ten are shown.
     table = LazyTable(len(leads) + 1 if leads else 0, every_row)
     return Answer(intent.question, "leads", "\n".join([text, *missing]), intent=intent, table=table)
 
