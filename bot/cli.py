@@ -203,8 +203,14 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) ->
     return 0
 
 
+_CHAT_COMMANDS = ("输入 /help 看能问什么，/reports 看报告列表，/check 看数字对不上的地方，/leads 看值得追问的线索，"
+                  "/csv 把上一个表格存成文件，/quit 退出。")
+
+
 def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -> int:
     """A terminal chat with the bot's engine; follow-ups work as in Telegram."""
+    from bot.leads import leads_text
+
     engine = Engine.open(args.db)
     if not engine.reports():
         _print(f"库里还没有报告，先载入自带的样本报告（{SAMPLES_DIR}）……", out)
@@ -213,7 +219,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -
     _print("reportbot 终端对话。直接输入问题，例如：", out)
     for example in engine.examples():
         _print(f"  {example}", out)
-    _print("输入 /help 看能问什么，/reports 看报告列表，/check 看数字对不上的地方，/csv 把上一个表格存成文件，/quit 退出。", out)
+    _print(_CHAT_COMMANDS, out)
     context = None
     table: Sequence[Sequence[str]] = ()
     try:
@@ -233,6 +239,12 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -
                         text = engine.report_card(question[len("/report "):]).to_text()
                     elif question == "/csv":
                         text = _table_file(table, args.db)
+                    elif question == "/leads" or question.startswith("/leads "):
+                        name = question[len("/leads"):].strip()
+                        text = leads_text(engine.leads(name or None), scope=f"{name}：" if name else "所有报告：")
+                        text += "\n每条线索的出处：reportbot leads --json。"
+                    elif question.startswith("/") and question.split()[0] != "/help":
+                        text = f"没有 {question.split()[0]} 这个命令。{_CHAT_COMMANDS}"
                     else:
                         answer = engine.ask(question, context=context)
                         context = answer.intent or context

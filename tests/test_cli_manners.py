@@ -279,3 +279,16 @@ def test_every_command_is_in_the_cli_docs() -> None:
     text = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
     missing = [name for name in commands() if f"`{name}" not in text]
     assert missing == []
+
+
+def test_chat_lists_leads_and_says_which_commands_there_are(db_path: Path) -> None:
+    """/leads as in Telegram (兴隆县's two contradictions on the samples); an unknown command is named."""
+    from bot.cli import cmd_chat
+
+    screen = io.StringIO()
+    args = build_parser().parse_args(["--db", str(db_path), "chat"])
+    assert cmd_chat(args, screen, stdin=io.StringIO("/leads\n/leads 兴隆县\n/leads 北京市\n/lead\n")) == 0
+    out = screen.getvalue()
+    assert "所有报告：共有2条线索" in out and "兴隆县：共有2条线索" in out
+    assert "没有找到“北京市”的报告" in out
+    assert "没有 /lead 这个命令。" in out and "/leads 看值得追问的线索" in out
