@@ -209,7 +209,7 @@ _CHAT_COMMANDS = ("输入 /help 看能问什么，/reports 看报告列表，/ch
 
 def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -> int:
     """A terminal chat with the bot's engine; follow-ups work as in Telegram."""
-    from bot.leads import leads_text
+    from bot.leads import leads_text, named_scope
 
     engine = Engine.open(args.db)
     if not engine.reports():
@@ -241,7 +241,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -
                         text = _table_file(table, args.db)
                     elif question == "/leads" or question.startswith("/leads "):
                         name = question[len("/leads"):].strip()
-                        text = leads_text(engine.leads(name or None), scope=f"{name}：" if name else "所有报告：")
+                        text = leads_text(engine.leads(name or None), scope=named_scope(name))
                         text += "\n每条线索的出处：reportbot leads --json。"
                     elif question.startswith("/") and question.split()[0] != "/help":
                         text = f"没有 {question.split()[0]} 这个命令。{_CHAT_COMMANDS}"
@@ -300,7 +300,7 @@ def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_leads(args: argparse.Namespace, out: TextIO) -> int:
     """Print the story leads of a report, a place or every report, ranked (docs/leads.md)."""
-    from bot.leads import lead_detail, leads_text
+    from bot.leads import lead_detail, leads_text, named_scope
 
     engine = Engine(args.db, read_only=True)
     try:
@@ -311,7 +311,7 @@ def cmd_leads(args: argparse.Namespace, out: TextIO) -> int:
         for lead in leads:
             _print(json.dumps(lead.to_json(), ensure_ascii=False), out)
         return 0
-    _print(leads_text(leads, scope=f"{args.report}：" if args.report else "所有报告：", limit=None), out)
+    _print(leads_text(leads, scope=named_scope(args.report), limit=None), out)
     for number, lead in enumerate(leads, start=1):
         _print(f"\n{number}. " + lead_detail(lead), out)
     return 0

@@ -136,6 +136,11 @@ def lead_detail(lead: Lead) -> str:
     return "\n".join(lines)
 
 
+def named_scope(name: str | None) -> str:
+    """What a list of leads is about, as its text begins: 伊春市： for a name, 所有报告： without."""
+    return f"{name}：" if name else "所有报告："
+
+
 def leads_text(leads: list[Lead], *, scope: str = "", limit: int | None = SHOWN) -> str:
     """A ranked list as plain lines, with a count and what was looked at."""
     if not leads:
@@ -193,4 +198,4 @@ def answer_leads(intent: Intent, kept: KeptLeads, db: sqlite_utils.Database, sta
 
 
 __all__ = ["KINDS", "SHOWN", "KeptLeads", "answer_leads", "asked_metric", "asks_for_leads", "lead_detail", "lead_line",
-           "leads_for", "leads_text", "reports_named"]
+           "leads_for", "leads_text", "named_scope", "reports_named"]

@@ -13,7 +13,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.leads import SHOWN, lead_detail, leads_text
+from bot.leads import SHOWN, lead_detail, leads_text, named_scope
 from handlers.messages import send_html
 from handlers.services import services
 
@@ -46,7 +46,7 @@ async def on_leads(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     name = " ".join(context.args) or None
     leads = await asyncio.to_thread(partial(services(context).engine.leads, name))
     shown = leads[:SHOWN]
-    text = leads_text(leads, scope=f"{name}：" if name else "所有报告：")
+    text = leads_text(leads, scope=named_scope(name))
     if shown:
         text += "\n点下面的编号看出处和理由。"
     key = _hold(context.chat_data, shown)
