@@ -196,16 +196,16 @@ class Engine:
             return  # no second connection sees it; or they are being found already
         try:
             db = open_store(self.db_path, read_only=True)
-        except ReportbotError:  # no file yet, or one this code must migrate first: found when asked
-            self._finding_leads.release()
-            return
-        try:
-            with reading(db):
-                stamp, leads = report_changes(db), find_leads(db)
-        except sqlite3.Error:  # busy or damaged: found when asked, with the error shown then
+            try:
+                with reading(db):
+                    stamp, leads = report_changes(db), find_leads(db)
+            finally:
+                db.close()
+        # No file yet, one this code must migrate first, busy or damaged: found when asked, with
+        # the error shown then.
+        except (ReportbotError, sqlite3.Error):
             return
         finally:
-            db.close()
             self._finding_leads.release()
         with self._lock:
             if not self._closed and report_changes(self.db) == stamp:
