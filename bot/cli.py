@@ -241,8 +241,9 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, stdin: TextIO = sys.stdin) -
                         text = _table_file(table, args.db)
                     elif question == "/leads" or question.startswith("/leads "):
                         name = question[len("/leads"):].strip()
-                        text = leads_text(engine.leads(name or None), scope=named_scope(name))
-                        text += "\n每条线索的出处：reportbot leads --json。"
+                        leads = engine.leads(name or None)
+                        text = leads_text(leads, scope=named_scope(name))
+                        text += "\n每条线索的出处：reportbot leads --json。" if leads else ""
                     elif question.startswith("/") and question.split()[0] != "/help":
                         text = f"没有 {question.split()[0]} 这个命令。{_CHAT_COMMANDS}"
                     else:
