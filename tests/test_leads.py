@@ -193,6 +193,7 @@ def test_reports_named(corpus: Path) -> None:
     ("伊川县政务公开工作存在哪些问题？", False), ("伊春市行政处罚多少件", False), ("色达县下一步有哪些改进措施？", False),
     ("伊春市2023年的年度报告有没有问题", True), ("色达县政务新媒体有哪些问题", False),
     ("兴隆县依申请公开有什么问题？", False), ("这份报告的数据有什么毛病", True),
+    ("伊春市有什么值得追问的", True), ("兴隆县的数据有哪些值得深挖", True),
 ])
 def test_which_questions_ask_for_leads(question: str, asks: bool) -> None:
     names = [n for n in ("伊春市", "伊川县", "色达县", "兴隆县") if n in question]
