@@ -480,10 +480,7 @@ def open_store(path: Path | str | None = None, *, lexicon: Lexicon | None = None
         # timeout: how long a writer waits for another process's write transaction (busy timeout).
         db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False))
         try:
-            # WAL: readers never block the writer nor it them; synchronous=NORMAL: a commit
-            # without an fsync each (a power cut may lose the last commits, never corrupts).
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(db)
         except sqlite3.DatabaseError as error:
             db.close()
             raise StoreError(_unusable(path, error)) from error
@@ -500,6 +497,29 @@ def open_store(path: Path | str | None = None, *, lexicon: Lexicon | None = None
 
 # A writer waits this long for another process's write transaction before giving up.
 BUSY_TIMEOUT_S = 30.0
+
+
+def _use_wal(db: sqlite_utils.Database) -> None:
+    """Put the file in WAL mode: readers never block the writer nor it them.
+
+    Switching a new file to WAL needs it alone, and SQLite answers "database is locked" at once,
+    without waiting out the busy timeout, when another connection is switching it at the same
+    moment (two writers opening a new store). So the switch is tried again until the timeout.
+    synchronous=NORMAL (set by the caller): a commit without an fsync each; a power cut may lose
+    the last commits, never corrupts.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
 
 def _open_read_only(path: Path) -> sqlite_utils.Database:
