@@ -11,8 +11,9 @@ The file is a cache, used only while its stamp matches:
 
 The stamp is the file's first line, so a stale file costs one line to reject. The file is written
 aside and renamed, so a reader sees the old file or the new one, never half of one. It holds the
-reports (as the store lists them) and the bodies, nothing else; it is read back with an unpickler
-that refuses every class but those two, so a file that is not ours cannot run code.
+reports (as the store lists them), the bodies and their names' index (bot/catalog.py NameIndex),
+nothing else; it is read back with an unpickler that refuses every class but reports and bodies,
+so a file that is not ours cannot run code.
 """
 from __future__ import annotations
 
@@ -24,12 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import catalog as catalog_module
-from bot.catalog import Body, Catalog
+from bot.catalog import Body, Catalog, NameIndex
 from index import lexicon as lexicon_module
 from index.lexicon import Lexicon
 from index.store import StoredReport
 
-_MAGIC = b"reportbot-catalog 1 "
+_MAGIC = b"reportbot-catalog 2 "
 _ALLOWED = {("bot.catalog", "Body"): Body, ("index.store", "StoredReport"): StoredReport}
 
 
@@ -85,12 +86,13 @@ def read(db_path: Path, expected: bytes, lexicon: Lexicon) -> tuple[list[StoredR
         with kept_path(db_path).open("rb") as handle:
             if handle.readline() != _MAGIC + expected + b"\n":
                 return None
-            reports, bodies = _OnlyCatalogClasses(handle).load()
+            reports, bodies, names, named, longest = _OnlyCatalogClasses(handle).load()
     except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
         return None  # none, unreadable or not ours: the caller builds the catalog
-    if not (isinstance(reports, list) and isinstance(bodies, tuple)):
+    if not (isinstance(reports, list) and isinstance(bodies, tuple) and isinstance(names, list)
+            and isinstance(named, list) and len(names) == len(named) and isinstance(longest, int)):
         return None
-    return reports, Catalog.of_bodies(bodies, lexicon)
+    return reports, Catalog.of_bodies(bodies, lexicon, NameIndex(names, named, longest))
 
 
 def holds(db_path: Path, expected: bytes) -> bool:
@@ -109,7 +111,8 @@ def write(db_path: Path, expected: bytes, reports: list[StoredReport], catalog: 
     try:
         with partial.open("wb") as handle:
             handle.write(_MAGIC + expected + b"\n")
-            pickle.dump((reports, catalog.bodies), handle, protocol=5)
+            names = catalog.names
+            pickle.dump((reports, catalog.bodies, names.names, names.bodies, names.longest), handle, protocol=5)
         os.replace(partial, target)
         return True
     except OSError:

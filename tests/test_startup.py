@@ -9,6 +9,8 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot import catalog as catalog_module
 from bot import kept_catalog
@@ -157,3 +159,22 @@ def test_a_long_running_bot_warms_what_only_some_questions_need(engine: Engine) 
     assert understand._pos_tokenizer.cache_info().currsize == 1
     assert understand._words_by_sound.cache_info().currsize >= 1
     assert engine.index.search("政务公开", limit=1)  # the postings are in memory: found at once
+
+
+_NAME = st.text(alphabet="伊春川县市区政府办", min_size=1, max_size=5)
+
+
+@given(st.lists(st.lists(_NAME, min_size=1, max_size=4, unique=True), min_size=0, max_size=12))
+def test_the_name_index_finds_what_a_map_of_every_name_finds(names_of_bodies: list[list[str]]) -> None:
+    bodies = tuple(catalog_module.Body(body=f"机关{i}", region="", level="county", reports=(), names=tuple(names))
+                   for i, names in enumerate(names_of_bodies))
+    index = catalog_module.NameIndex.of(bodies)
+    expected: dict[str, list[catalog_module.Body]] = {}
+    for body in bodies:
+        for name in body.names:  # a body's names are distinct (made as a set)
+            expected.setdefault(name, []).append(body)
+    assert sorted(index) == sorted(expected)
+    for name, named in expected.items():
+        assert index.get(name) == tuple(named)  # in catalog order
+    assert index.get("不存在的名字") == ()
+    assert index.longest == max((len(n) for n in expected), default=0)
