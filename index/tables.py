@@ -371,6 +371,22 @@ class _RequestsTable:
         short = [vr for vr in value_rows if vr.gap_numbers is not None]
         if not short:
             return
+        rows = (self.width, tuple((vr.field, tuple(vr.values), tuple(vr.gap_numbers or ())) for vr in value_rows))
+        placed = _PLACED_GAPS.get(rows)
+        if placed is None:
+            self._choose_gaps(value_rows, short)
+            placed = tuple(next(iter(vr.inferred)) for vr in short)
+            if len(_PLACED_GAPS) >= _REMEMBERED_PLACEMENTS:
+                _PLACED_GAPS.clear()
+            _PLACED_GAPS[rows] = placed
+        else:
+            for vr, gap in zip(short, placed):
+                self._fill(vr, gap)
+        for vr in short:
+            vr.gap_numbers = None
+
+    def _choose_gaps(self, value_rows: list[_ValueRow], short: list[_ValueRow]) -> None:
+        """Fill each short row's gap where the table's sums say it is (each row filled as chosen)."""
         breaches = _BreachCount(value_rows)
         # Try the same gap for every short row first (a converter drops the same column),
         # preferring the last organisation column when the arithmetic cannot tell.
@@ -398,8 +414,13 @@ class _RequestsTable:
                         current_gap, current = gap, cost
                     else:
                         self._fill(vr, current_gap)
-        for vr in short:
-            vr.gap_numbers = None
+
+
+# Gap placements by the rows they were made for. A table is read up to three ways (index/align.py)
+# and its own rows and the labels-first reading of its zone usually give the same rows to place:
+# the second placement, a fifth of preparing a report whose rows lost a cell, is looked up.
+_PLACED_GAPS: dict[tuple, tuple[int, ...]] = {}
+_REMEMBERED_PLACEMENTS = 64
 
 
 class _BreachCount:

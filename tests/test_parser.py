@@ -8,6 +8,7 @@ import pytest
 
 from index.document import Document, Table
 from index.errors import NotAReportError
+from index import tables
 from index.parser import find_year, parse_report, split_body
 from index.lexicon import load_lexicon
 from index.readers.text import text_to_blocks
@@ -72,6 +73,19 @@ def test_shifted_rows_have_one_inferred_cell_each() -> None:
     assert sorted(c.field for c in inferred) == sorted(SEEDS["huixian-2021.txt"]["shifted_rows"])
     assert all(c.value == 0 and c.raw == "" and c.applicant not in ("natural_person", "business", "total") for c in inferred)
     assert report.findings == ()
+
+
+def test_a_remembered_gap_placement_reads_the_shifted_rows_as_a_fresh_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A table is read up to three ways; a placement of the same rows is looked up, not made again.
+    monkeypatch.setattr(tables, "_PLACED_GAPS", {})
+    chosen = []
+    choose = tables._RequestsTable._choose_gaps
+    monkeypatch.setattr(tables._RequestsTable, "_choose_gaps", lambda self, *rows: chosen.append(1) or choose(self, *rows))
+    fresh = parse_sample("huixian-2021.txt")
+    made = len(chosen)
+    again = parse_sample("huixian-2021.txt")
+    assert len(chosen) == made and made >= 1  # every placement of the second read was remembered
+    assert again.cells == fresh.cells and again.findings == fresh.findings
 
 
 def test_cells_keep_their_printed_text() -> None:
