@@ -37,6 +37,19 @@ _STARTS = {
 
 
 _REVIEW_WORDS = ("行政复议", "维持", "纠正", "审结", "总计")
+# A line that starts with a value: 12, 0.35 (not a row's numbering: 1.属于国家秘密, 3、).
+_VALUE_FIRST = re.compile(r"^\s*\d+(?:\.\d+)?(?:\s|$)", re.MULTILINE)
+
+
+def _values_may_lead(zone: str) -> bool:
+    """Whether the zone may print a row's values before its label, as PDF text does.
+
+    Such a row then starts a line with a value, so a zone of several lines none of which does is
+    read labels first only: the numbers-first reading, a third of preparing a report whose rows
+    lost a cell, could not win. One line (a page flattened) may be either.
+    """
+    text = zone.strip()
+    return "\n" not in text or _VALUE_FIRST.search(text) is not None
 
 
 def table_start(text: str, table: str) -> int | None:
@@ -107,7 +120,7 @@ def align_table(table: str, rows: list[GridRow], zone: str, lexicon: Lexicon, *,
         # numbers; a page flattened to one line keeps each row's label right before them.
         alone = {p: row for p, row in row_names(table, lexicon).items() if p not in weak and len(p) > 2} \
             if "\n" in zone[start:].strip() else {}
-        for labels_first in (True, False):
+        for labels_first in (True, False) if _values_may_lead(zone[start:]) else (True,):
             rebuilt = [(row, False) for row in rebuild_rows(stream, phrases, labels_first=labels_first,
                                                             weak=weak, alone=alone)]
             candidates.append(read(rebuilt, lexicon, blank_is_zero=blank_is_zero, prose=prose))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.align import align_table, category_phrases, row_phrases
+from index.align import _values_may_lead, align_table, category_phrases, row_phrases
 from index.lexicon import load_lexicon
 from index.splits import splits
 from index.stream import rebuild_rows, tokens
@@ -188,3 +188,12 @@ def test_natural_person_and_total_run_together_only_as_the_same_number_twice() -
     assert cells[("requests.new", "natural_person")] == 12 and cells[("requests.new", "total")] == 12
     assert ("requests.granted", "total") not in cells  # 1|8000018 is no reading: kept raw
     assert any(r.reason for r in raw)
+
+
+def test_only_a_zone_with_a_line_led_by_values_is_also_read_numbers_first() -> None:
+    # PDF text prints a row's values before its label, so such a row starts a line with a value.
+    pdf_text = "申请人情况\n58 2 0 0 0 0 60\n一、本年新收政府信息公开申请数量\n1 0 0 0 0 0 1\n二、上年结转政府信息公开申请数量"
+    rows = "申请人情况\n一、本年新收政府信息公开申请数量\t58\t2\t0\t0\t0\t0\t60\n1.属于国家秘密\t1\t0\t0\t0\t0\t0\t1"
+    assert _values_may_lead(pdf_text)
+    assert not _values_may_lead(rows)  # row numbering (1.) is no value
+    assert _values_may_lead(REQUESTS_FLAT)  # one line: either order
