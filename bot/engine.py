@@ -10,12 +10,13 @@ index and the catalog (docs/operations.md). Opened read-only it writes nothing a
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -27,6 +28,7 @@ from bot.catalog import Catalog
 from bot.findings import answer_check
 from bot.facts import answer_fact
 from bot.leads import KeptLeads, answer_leads, asks_for_leads, leads_for
+from bot.packed_leads import PackedLeads
 from bot.retrieval import answer_retrieval
 from bot.structured import answer_structured
 from bot.intent import Intent, Route
@@ -142,6 +144,17 @@ _CARD_FIELDS = (("requests.new", "total"), ("requests.handled", "total"), ("requ
                 ("fees.amount", None), ("review.total", None), ("review.corrected", None), ("lawsuit.total", None))
 
 
+def _give_back_freed_memory() -> None:
+    """Hand the pages a large finding freed back to the system; glibc's malloc keeps them for the
+    process otherwise. After finding every report's leads at 10,000 reports: 63 MB left → 31 MB.
+    Elsewhere (no malloc_trim) nothing is done."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
 class Engine:
     """Understands questions, answers them from the store, and loads or removes reports."""
 
@@ -207,9 +220,12 @@ class Engine:
             return
         finally:
             self._finding_leads.release()
+        packed = PackedLeads(leads)  # seconds at 50,000 reports: not under the engine's lock
+        del leads
+        _give_back_freed_memory()
         with self._lock:
             if not self._closed and report_changes(self.db) == stamp:
-                self._leads.keep(stamp, leads)
+                self._leads.keep(stamp, packed)
 
     def find_leads_in_background(self) -> threading.Thread:
         """warm_up_leads in a thread of its own: a bot calls it after a load or a removal."""
@@ -538,7 +554,7 @@ class Engine:
                 intent = Intent(question="/check", route=Route.CHECK)
             return answer_check(intent, self.db, self.catalog)
 
-    def leads(self, name: str | None = None, *, kinds: tuple[str, ...] = ()) -> list[Lead]:
+    def leads(self, name: str | None = None, *, kinds: tuple[str, ...] = ()) -> Sequence[Lead]:
         """The story leads of the reports a name means (every report without one), ranked (docs/leads.md)."""
         with self._lock:
             self.refresh()

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import replace
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from bot.answer import Answer, LazyTable
 from bot.catalog import Catalog
+from bot.packed_leads import PackedLeads
 from index.errors import ReportNotFoundError
 from index.leads import KINDS, Lead, find_leads, kind_names, load_config
 from index.store import StoredReport
@@ -85,37 +86,39 @@ class KeptLeads:
     similar texts are always looked for among all reports), so one finding serves every
     question until a report is added or removed. Finding them reads every report's cells and
     sections (80 s at 50,000 synthetic reports), which a bot did again for each "有什么值得关注的"
-    while every other question waited for it (issue 10). ``stamp`` is the store's count of
+    while every other question waited for it (issue 10). They are kept packed (bot/packed_leads.py:
+    about 72 bytes a lead, where the objects took about 2 KB). ``stamp`` is the store's count of
     report changes (store_state.report_changes)."""
 
     def __init__(self) -> None:
-        self._kept: tuple[int, list[Lead]] | None = None
+        self._kept: tuple[int, PackedLeads] | None = None
         self._lock = threading.Lock()
 
     def of(self, db: sqlite_utils.Database, stamp: int, report_ids: Collection[int] | None = None,
-           kinds: tuple[str, ...] = ()) -> list[Lead]:
-        """The leads of these reports (all: None) and kinds (all: empty), ranked. Without kept
-        leads for this stamp, a question about a few reports finds only theirs; one about all
-        reports finds and keeps them."""
+           kinds: tuple[str, ...] = (), *, year: int | None = None, topic: str | None = None) -> Sequence[Lead]:
+        """The leads of these reports (all: None), kinds (all: empty), year and topic, ranked.
+        Without kept leads for this stamp, a question about a few reports finds only theirs; one
+        about all reports finds and keeps them."""
         with self._lock:
             kept = self._kept if self._kept is not None and self._kept[0] == stamp else None
         if kept is None:
             if report_ids is not None:
-                return find_leads(db, report_ids=report_ids, kinds=kinds or None)
+                return [lead for lead in find_leads(db, report_ids=report_ids, kinds=kinds or None)
+                        if (year is None or lead.year == year) and (topic is None or lead.topic == topic)]
             self.keep(stamp, find_leads(db))
             kept = self._kept
-        wanted = None if report_ids is None else set(report_ids)
-        return [lead for lead in kept[1]
-                if (wanted is None or lead.report_id in wanted) and (not kinds or lead.kind in kinds)]
+        return kept[1].where(report_ids=report_ids, kinds=kinds, year=year, topic=topic)
 
-    def keep(self, stamp: int, leads: list[Lead]) -> None:
-        """Keep every report's leads as found at ``stamp`` (a bot finds them in the background)."""
+    def keep(self, stamp: int, leads: Sequence[Lead]) -> None:
+        """Keep every report's leads as found at ``stamp``, packed (a bot finds and packs them in
+        the background)."""
+        packed = leads if isinstance(leads, PackedLeads) else PackedLeads(leads)
         with self._lock:
-            self._kept = (stamp, leads)
+            self._kept = (stamp, packed)
 
 
 def leads_for(kept: KeptLeads, db: sqlite_utils.Database, stamp: int, catalog: Catalog, name: str | None = None, *,
-              kinds: tuple[str, ...] = ()) -> list[Lead]:
+              kinds: tuple[str, ...] = ()) -> Sequence[Lead]:
     """The leads of the reports a name means (every report without one), ranked."""
     ids = [r.id for r in reports_named(name, catalog)] if name else None
     return kept.of(db, stamp, ids, kinds)
@@ -141,7 +144,7 @@ def named_scope(name: str | None) -> str:
     return f"{name}：" if name else "所有报告："
 
 
-def leads_text(leads: list[Lead], *, scope: str = "", limit: int | None = SHOWN) -> str:
+def leads_text(leads: Sequence[Lead], *, scope: str = "", limit: int | None = SHOWN) -> str:
     """A ranked list as plain lines, with a count and what was looked at."""
     if not leads:
         return f"{scope}没有发现值得关注的线索（按 docs/leads.md 的规则）。"
@@ -166,11 +169,9 @@ def answer_leads(intent: Intent, kept: KeptLeads, db: sqlite_utils.Database, sta
         ids = None  # every report's, filtered by the year below: the kept leads serve it
     metric = asked_metric(intent.question)
     kinds = ("outlier", "jump") if metric else ()
-    leads = kept.of(db, stamp, ids, kinds) if ids is None or ids else []
-    if ids is None and intent.year is not None:
-        leads = [lead for lead in leads if lead.year == intent.year]
-    if metric:
-        leads = [lead for lead in leads if lead.topic == metric]
+    # Every report's leads of the year asked; a name's reports are already of that year.
+    year = intent.year if ids is None else None
+    leads = kept.of(db, stamp, ids, kinds, year=year, topic=metric) if ids is None or ids else []
     shown_names = [b.name for b in catalog.bodies if b.body in names]
     scope = "、".join(dict.fromkeys(shown_names)) if names else "所有报告"
     if intent.year is not None:

@@ -269,8 +269,8 @@ def test_kept_leads_give_what_finding_them_for_the_reports_gives(corpus: Path) -
                 with sqlite3.connect(corpus) as conn:
                     found = find_leads(conn, report_ids=[r.id for r in reports_named(report.name, engine.catalog)],
                                        kinds=kinds or None)
-                assert asked == found
-        assert everything == find_leads(sqlite3.connect(corpus))
+                assert list(asked) == found
+        assert list(everything) == find_leads(sqlite3.connect(corpus))
     finally:
         engine.close()
 
