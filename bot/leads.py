@@ -101,13 +101,16 @@ class KeptLeads:
         about all reports finds and keeps them."""
         with self._lock:
             kept = self._kept if self._kept is not None and self._kept[0] == stamp else None
-        if kept is None:
-            if report_ids is not None:
-                return [lead for lead in find_leads(db, report_ids=report_ids, kinds=kinds or None)
-                        if (year is None or lead.year == year) and (topic is None or lead.topic == topic)]
-            self.keep(stamp, find_leads(db))
-            kept = self._kept
-        return kept[1].where(report_ids=report_ids, kinds=kinds, year=year, topic=topic)
+        if kept is not None:
+            return kept[1].where(report_ids=report_ids, kinds=kinds, year=year, topic=topic)
+        if report_ids is None:
+            found = find_leads(db)
+            self.keep(stamp, found)
+        else:
+            found = find_leads(db, report_ids=report_ids, kinds=kinds or None)
+        # The list just found, not its packed copy: a one-off command shows it all.
+        return [lead for lead in found if (not kinds or lead.kind in kinds) and (year is None or lead.year == year)
+                and (topic is None or lead.topic == topic)]
 
     def keep(self, stamp: int, leads: Sequence[Lead]) -> None:
         """Keep every report's leads as found at ``stamp``, packed (a bot finds and packs them in
