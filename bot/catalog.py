@@ -11,6 +11,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from index.lexicon import Lexicon, local_place
@@ -130,6 +131,14 @@ def group_bodies(reports: list[StoredReport], lexicon: Lexicon) -> tuple[Body, .
     return tuple(bodies)
 
 
+def _grouped(bodies: tuple[Body, ...], key: Callable[[Body], str]) -> dict[str, list[Body]]:
+    """The bodies by a key (printed name, region), each list in catalog order."""
+    found: dict[str, list[Body]] = {}
+    for b in bodies:
+        found.setdefault(key(b), []).append(b)
+    return found
+
+
 class NameIndex:
     """Every name of every body, sorted, with the bodies each stands for (in catalog order).
 
@@ -191,17 +200,11 @@ class Catalog:
 
     @cached_property
     def _by_body(self) -> dict[str, list[Body]]:
-        found: dict[str, list[Body]] = {}
-        for b in self.bodies:
-            found.setdefault(b.body, []).append(b)
-        return found
+        return _grouped(self.bodies, attrgetter("body"))
 
     @cached_property
     def _by_region(self) -> dict[str, list[Body]]:
-        found: dict[str, list[Body]] = {}
-        for b in self.bodies:
-            found.setdefault(b.region, []).append(b)
-        return found
+        return _grouped(self.bodies, attrgetter("region"))
 
     @cached_property
     def _by_report(self) -> dict[int, Body]:

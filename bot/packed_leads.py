@@ -42,7 +42,8 @@ class PackedLeads(Sequence[Lead]):
         if report_ids is not None:
             keep &= np.isin(self._report_ids[self._rows], np.fromiter(report_ids, dtype=np.int64))
         if kinds:
-            codes = [i for i, kind in enumerate(self._kinds) if kind in set(kinds)]
+            wanted = set(kinds)
+            codes = [i for i, kind in enumerate(self._kinds) if kind in wanted]
             keep &= np.isin(self._kind_codes[self._rows], np.array(codes, dtype=np.int32))
         if year is not None:
             keep &= self._years[self._rows] == year
