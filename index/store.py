@@ -6,6 +6,7 @@ snake_case with the Chinese labels stored beside the codes, and wide views for r
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sqlite3
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 from urllib.parse import quote
@@ -660,6 +662,7 @@ def _refresh_reference(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
         db.conn.executemany(
             "INSERT INTO applicants (code, label, derived) VALUES (?, ?, ?) ON CONFLICT(code)"
             " DO UPDATE SET label = excluded.label, derived = excluded.derived", sorted(applicants))
+    _known_codes.get(db, {}).pop("fields.unit", None)
 
 
 def _fill_identity(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
@@ -814,22 +817,48 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document, t
 def _save_cells(db: sqlite_utils.Database, report_id: int, cells: Sequence[Cell]) -> None:
     """Write a report's cells to cell_values, numbering new keys and texts in the code tables.
 
-    raw and unit are then cleared where the `cells` view gives them back unchanged (the value
-    as SQLite prints it, the field's unit): compared in SQL, so the view and the test agree.
+    raw and unit are left out (NULL) where the `cells` view gives them back unchanged: the value
+    as SQLite prints it (_printed_by_sqlite), the field's unit. Decided here rather than by an
+    UPDATE after the insert, which was a fifth of saving the cells (docs/benchmarks.md).
     """
     inputs = [_json_list(c.inputs) if c.derived else None for c in cells]
     keys = _code_ids(db, "cell_keys", ("field", "applicant"), [(c.field, c.applicant or "") for c in cells])
     texts = _code_ids(db, "cell_texts", ("text",), [(t,) for t in [c.row_label for c in cells] + inputs if t])
     methods = _code_ids(db, "cell_methods", ("method",), [(c.method,) for c in cells])
+    units = _field_units(db)
+    rows = [(report_id, keys[(c.field, c.applicant or "")], c.value,
+             None if c.unit == units.get((c.field,)) else c.unit,
+             None if c.raw is not None and c.raw == _printed_by_sqlite(c.value) else c.raw,
+             texts.get((c.row_label,)), methods[(c.method,)], int(c.inferred), int(c.derived), texts.get((i,)))
+            for c, i in zip(cells, inputs)]
+    rows.sort(key=itemgetter(1))  # in key order: each goes after the last in the table's B-tree
     db.conn.executemany(
         "INSERT INTO cell_values (report_id, key_id, value, unit, raw, row_label_id, method_id, inferred, derived,"
-        " inputs_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(report_id, keys[(c.field, c.applicant or "")], c.value, c.unit, c.raw, texts.get((c.row_label,)),
-          methods[(c.method,)], int(c.inferred), int(c.derived), texts.get((i,))) for c, i in zip(cells, inputs)])
-    db.conn.execute(
-        "UPDATE cell_values SET raw = CASE WHEN raw = CAST(value AS TEXT) THEN NULL ELSE raw END,"
-        " unit = CASE WHEN unit = (SELECT f.unit FROM cell_keys k JOIN fields f ON f.code = k.field"
-        " WHERE k.id = key_id) THEN NULL ELSE unit END WHERE report_id = ?", [report_id])
+        " inputs_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _printed_by_sqlite(value: float | None) -> str | None:
+    """CAST(value AS TEXT) of a value stored in a NUMERIC column, or None where that is not sure.
+
+    A whole number is stored as an integer and prints as one (88300.0 → 88300); a decimal prints
+    with 15 significant digits, which for a decimal without an exponent is how Python formats it
+    with .15g (checked against SQLite in tests/test_store.py). None keeps the printed text as is.
+    """
+    if value is None or not math.isfinite(value):
+        return None
+    if float(value).is_integer() and abs(value) < 2 ** 63:
+        return str(int(value))
+    text = format(value, ".15g")
+    return None if "e" in text else text
+
+
+def _field_units(db: sqlite_utils.Database) -> dict[tuple[str, ...], int | str]:
+    """Each field's unit as the store has it, by (code,): read once per connection (the fields
+    follow the lexicon, synced when the store is opened), kept with the code ids."""
+    known = _known_codes.setdefault(db, {})
+    if "fields.unit" not in known:
+        known["fields.unit"] = {(code,): unit for code, unit in db.execute("SELECT code, unit FROM fields")}
+    return known["fields.unit"]
 
 
 @lru_cache(maxsize=4096)
@@ -842,7 +871,7 @@ def _json_list(items: tuple[str, ...]) -> str:
 # or deleted, so its id stays right unless the transaction that added it is rolled back, and
 # writing() forgets them all then. Reading a report's 262 keys and texts back from the store
 # was a sixth of saving it.
-_known_codes: WeakKeyDictionary[sqlite_utils.Database, dict[str, dict[tuple[str, ...], int]]] = WeakKeyDictionary()
+_known_codes: WeakKeyDictionary[sqlite_utils.Database, dict[str, dict[tuple[str, ...], int | str]]] = WeakKeyDictionary()
 
 
 def _code_ids(db: sqlite_utils.Database, table: str, columns: tuple[str, ...],
