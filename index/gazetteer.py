@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import metadata
@@ -180,22 +181,8 @@ def find_places(text: str, *, short: bool = False) -> list[PlaceMatch]:
     """Place names in a text, left to right, longest first, a name with its parents as one match
     (伊春市伊美区 is 伊美区, not 伊春市). ``short`` also matches short names (伊川, 辉县), which
     in running text can be ordinary words (平安, 红旗): use it on questions, not on prose."""
-    table = _table()
-    starts = table.short_starts if short else table.name_starts
-    raw: list[tuple[int, int, tuple[Place, ...]]] = []
-    i = 0
-    while i < len(text):
-        for length in starts.get(text[i], ()):
-            word = text[i:i + length]
-            places = table.by_name.get(word) or (table.by_short.get(word) if short else None)
-            if places and len(word) == length:
-                raw.append((i, i + length, places))
-                i += length
-                break
-        else:
-            i += 1
     merged: list[PlaceMatch] = []
-    for start, end, places in raw:
+    for start, end, places in _name_spans(text, short):
         last = merged[-1] if merged else None
         if last is not None and last.end == start:
             inside = tuple(p for p in places if any(p.within(q) and p.code != q.code for q in last.places))
@@ -206,6 +193,30 @@ def find_places(text: str, *, short: bool = False) -> list[PlaceMatch]:
             continue
         merged.append(PlaceMatch(start, end, text[start:end], places))
     return merged
+
+
+def _name_spans(text: str, short: bool) -> list[tuple[int, int, tuple[Place, ...]]]:
+    """Place names in a text as printed, left to right, at each position the longest:
+    (start, end, the places of that name)."""
+    table = _table()
+    starts = table.short_starts if short else table.name_starts
+    spans: list[tuple[int, int, tuple[Place, ...]]] = []
+    # Looked up by a position's first two characters: most pairs start no name, so most positions
+    # cost one slice and one lookup (by the first character alone, twice the time: a tenth of
+    # preparing a report went to the top of its text, docs/benchmarks.md).
+    lengths_at = starts.get
+    i, end = 0, len(text)
+    while i < end:
+        for length in lengths_at(text[i:i + 2], ()):
+            word = text[i:i + length]
+            places = table.by_name.get(word) or (table.by_short.get(word) if short else None)
+            if places and len(word) == length:
+                spans.append((i, i + length, places))
+                i += length
+                break
+        else:
+            i += 1
+    return spans
 
 
 def _one(places: list[Place]) -> Place | None:
@@ -258,7 +269,6 @@ class _Table:
             if place.short:
                 self.by_short[place.short] = self.by_short.get(place.short, ()) + (place,)
             self.by_code.setdefault(place.code, place)
-        # first character → the lengths of the names starting with it, longest first
         self.name_starts = _starts(self.by_name)
         self.short_starts = _starts([*self.by_name, *self.by_short])
 
@@ -293,11 +303,14 @@ class _Table:
         return {k: tuple(v) for k, v in index.items()}
 
 
-def _starts(names) -> dict[str, tuple[int, ...]]:
+def _starts(names: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    """First two characters → the lengths of the names starting with them, longest first.
+    Every place name has two characters at least (a level word alone, 县, names none)."""
     lengths: dict[str, set[int]] = {}
     for name in names:
-        lengths.setdefault(name[0], set()).add(len(name))
-    return {ch: tuple(sorted(found, reverse=True)) for ch, found in lengths.items()}
+        if len(name) >= 2:
+            lengths.setdefault(name[:2], set()).add(len(name))
+    return {pair: tuple(sorted(found, reverse=True)) for pair, found in lengths.items()}
 
 
 def _source() -> tuple[Path, str]:

@@ -175,3 +175,31 @@ def test_a_repair_is_always_one_real_place_one_character_away(place, index, char
     if fixed is not None:
         assert is_place(fixed) and not is_place(typed)
         assert len(fixed) == len(typed) and sum(a != b for a, b in zip(fixed, typed)) == 1
+
+
+def _longest_names_oracle(text: str, names: dict[str, tuple]) -> list[tuple[int, int]]:
+    """At each position the longest name that starts there, else the next position."""
+    spans, i = [], 0
+    while i < len(text):
+        length = max((len(n) for n in names if text.startswith(n, i)), default=0)
+        if length:
+            spans.append((i, i + length))
+            i += length
+        else:
+            i += 1
+    return spans
+
+
+_TABLE = gazetteer._table()
+_NAMES = sorted(_TABLE.by_name)
+_SHORTS = sorted(_TABLE.by_short)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_NAMES), st.sampled_from(_SHORTS),
+                          st.text(alphabet="的市县区省乡镇人民政府一二三北京南阳新乡 a1", max_size=4)), max_size=12),
+       st.booleans())
+def test_place_names_are_found_longest_first_at_each_position(pieces: list[str], short: bool) -> None:
+    text = "".join(pieces)
+    names = {**_TABLE.by_name, **_TABLE.by_short} if short else _TABLE.by_name
+    assert [(s, e) for s, e, _ in gazetteer._name_spans(text, short)] == _longest_names_oracle(text, names)
