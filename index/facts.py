@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from index.lexicon import DATA_DIR
+from index.numbers import squeeze
 from index.report import Fact, Passage
 
 FACTS_PATH = DATA_DIR / "facts.toml"
@@ -100,10 +100,12 @@ def split_cell(code: str) -> tuple[str, str | None]:
     return field, applicant or None
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 def _fold(text: str) -> str:
     """NFKC and no white space, so 政策 解读 51 件 reads as 政策解读51件; thousands separators gone."""
-    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", folded)
+    return _THOUSANDS.sub("", squeeze(text))
 
 
 def _number(text: str) -> float | None:

@@ -15,7 +15,6 @@ import json
 import math
 import re
 import tomllib
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from index.lexicon import DATA_DIR, local_place
+from index.numbers import squeeze
 from index.store import StoredReport, list_reports
 
 LEADS_PATH = DATA_DIR / "leads.toml"
@@ -504,7 +504,7 @@ def _section_texts(db, store: _Store, numbers: Iterable[int]) -> dict[tuple[int,
 
 def _normalized(text: str, report: StoredReport) -> str:
     """The text without white space, digits and the body's own names: what copying keeps."""
-    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    folded = squeeze(text)
     for name in sorted({report.body, report.region, local_place(report.region)}, key=len, reverse=True):
         if len(name) >= 2:
             folded = folded.replace(name, "□")

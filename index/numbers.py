@@ -12,10 +12,35 @@ _NUMBER = re.compile(r"^[+\-−]?\d+(?:\.\d+)?(?:[eE][+\-]?\d{1,3})?$")
 _BLANK = {"", "-", "—", "–", "/", "／", "--", "——"}
 
 
+# Full-width ASCII forms (０-９, Ａ, ，, （) and the ideographic space: NFKC of each is one ASCII character.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_SPACES = re.compile(r"\s+")
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), about twice as fast on Chinese text.
+
+    Chinese prose is full of full-width punctuation (，（）：), which sends NFKC down its slow path
+    character by character; a third of segmenting a report went to it. Those characters become
+    their ASCII forms first, and if the result is already normalized (the quick check) it is the
+    answer: each of them decomposes to that one ASCII character, which neither reorders nor
+    composes with its neighbours. Anything else (①, a combining accent) takes the full path.
+    """
+    folded = text.translate(_FULL_WIDTH)
+    if unicodedata.is_normalized("NFKC", folded):
+        return folded
+    return unicodedata.normalize("NFKC", text)
+
+
+def squeeze(text: str) -> str:
+    """NFKC and no white space: 政策 解读 51 件 reads as 政策解读51件 (a text read once)."""
+    return _SPACES.sub("", nfkc(text))
+
+
 @lru_cache(maxsize=16384)  # table cells repeat ("0", labels): the parser asks many times each
 def normalize(text: str) -> str:
     """Fold full-width forms and drop all white space, for matching labels and numbers."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return squeeze(text)
 
 
 def is_blank(raw: str) -> bool:

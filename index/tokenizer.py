@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from index.lexicon import load_lexicon
+from index.numbers import nfkc
 
 # jieba's _compat imports pkg_resources only to find its dictionary file, and falls back to a
 # plain open() without it; importing pkg_resources cost ~0.3 CPU s of every start
@@ -104,7 +105,7 @@ def tokenize(text: str) -> list[str]:
     segmenter = _segmenter()
     stopwords = load_lexicon().stopwords
     tokens: list[str] = []
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = nfkc(text).lower()
     start = 0
     for number in _NUMBER.finditer(text):
         _segment_into(tokens, segmenter, text[start : number.start()], stopwords)
