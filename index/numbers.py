@@ -12,22 +12,28 @@ _NUMBER = re.compile(r"^[+\-−]?\d+(?:\.\d+)?(?:[eE][+\-]?\d{1,3})?$")
 _BLANK = {"", "-", "—", "–", "/", "／", "--", "——"}
 
 
-# Full-width ASCII forms (０-９, Ａ, ，, （) and the ideographic space: NFKC of each is one ASCII character.
-_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# The full-width forms Chinese prose is full of, and the ideographic space: NFKC makes each one
+# ASCII character.
+_WIDE_PUNCTUATION = tuple((wide, unicodedata.normalize("NFKC", wide)) for wide in "，（）：；？！％\u3000")
 _SPACES = re.compile(r"\s+")
 
 
 def nfkc(text: str) -> str:
-    """unicodedata.normalize("NFKC", text), about twice as fast on Chinese text.
+    """unicodedata.normalize("NFKC", text), many times faster on Chinese text.
 
     Chinese prose is full of full-width punctuation (，（）：), which sends NFKC down its slow path
-    character by character; a third of segmenting a report went to it. Those characters become
-    their ASCII forms first, and if the result is already normalized (the quick check) it is the
+    character by character; a third of segmenting a report went to it. Those characters are
+    replaced by their ASCII forms first, and if the result passes NFKC's quick check it is the
     answer: each of them decomposes to that one ASCII character, which neither reorders nor
-    composes with its neighbours. Anything else (①, a combining accent) takes the full path.
+    composes with its neighbours. Anything else (０, ①, a combining accent) takes the full path.
     """
-    folded = text.translate(_FULL_WIDTH)
-    if unicodedata.is_normalized("NFKC", folded):
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    folded = text
+    for wide, narrow in _WIDE_PUNCTUATION:
+        if wide in folded:
+            folded = folded.replace(wide, narrow)
+    if folded is not text and unicodedata.is_normalized("NFKC", folded):
         return folded
     return unicodedata.normalize("NFKC", text)
 
