@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import multiprocessing
+import os
 import sqlite3
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -39,7 +43,7 @@ from index import tokenizer
 from index.errors import ReportbotError, ReportNotFoundError, StoreError
 from index.faults import fault_point
 from index.leads import Lead, find_leads
-from index.ingest import PreparedReport, prepare_ahead, prepare_report, store_report
+from index.ingest import PreparedReport, die_with_parent, prepare_ahead, prepare_report, store_report
 from index.lexicon import Lexicon, load_lexicon
 from index.report import TableRead
 from index.search import PassageIndex
@@ -155,6 +159,35 @@ def _give_back_freed_memory() -> None:
     trim(0)
 
 
+# From this many reports a bot finds every report's leads in a process of its own: at 50,000 the
+# finding reads every cell and section and peaks at about 1.2 GB for 80-100 s, which the bot
+# process then kept from the system (docs/leads.md). Below it the finding is small and a
+# process would cost more than it spares (~0.5 s to start one).
+LEADS_APART_FROM = 5_000
+
+
+def find_and_pack_leads(db_path: Path) -> tuple[int, PackedLeads]:
+    """Every report's leads, found on a read-only connection of their own and packed, with the
+    store's count of report changes they are for. Packing takes seconds at 50,000 reports: it is
+    done outside the engine's lock."""
+    db = open_store(db_path, read_only=True)
+    try:
+        with reading(db):
+            stamp, leads = report_changes(db), find_leads(db)
+    finally:
+        db.close()
+    return stamp, PackedLeads(leads)
+
+
+def _found_apart(db_path: Path) -> tuple[int, PackedLeads]:
+    """find_and_pack_leads in a process started for it (spawned: a bot has threads, which a fork
+    would copy mid-way), dying with the bot; its memory goes back to the system when it ends."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
+        return pool.submit(find_and_pack_leads, db_path).result()
+
+
 class Engine:
     """Understands questions, answers them from the store, and loads or removes reports."""
 
@@ -208,21 +241,17 @@ class Engine:
         if str(self.db_path) == ":memory:" or not self._finding_leads.acquire(blocking=False):
             return  # no second connection sees it; or they are being found already
         try:
-            db = open_store(self.db_path, read_only=True)
-            try:
-                with reading(db):
-                    stamp, leads = report_changes(db), find_leads(db)
-            finally:
-                db.close()
+            if len(self._reports) >= LEADS_APART_FROM:
+                stamp, packed = _found_apart(self.db_path)
+            else:
+                stamp, packed = find_and_pack_leads(self.db_path)
+                _give_back_freed_memory()
         # No file yet, one this code must migrate first, busy or damaged: found when asked, with
-        # the error shown then.
-        except (ReportbotError, sqlite3.Error):
+        # the error shown then. A finding process that died (out of memory) leaves them to that too.
+        except (ReportbotError, sqlite3.Error, BrokenProcessPool):
             return
         finally:
             self._finding_leads.release()
-        packed = PackedLeads(leads)  # seconds at 50,000 reports: not under the engine's lock
-        del leads
-        _give_back_freed_memory()
         with self._lock:
             if not self._closed and report_changes(self.db) == stamp:
                 self._leads.keep(stamp, packed)

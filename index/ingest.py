@@ -226,11 +226,11 @@ def _start_worker(parent: int) -> None:
     and no longer write to, and so copy, the inherited pages (page faults 22 → 16 a report, measured).
     """
     gc.freeze()
-    _die_with_parent(parent)
+    die_with_parent(parent)
 
 
-def _die_with_parent(parent: int) -> None:
-    """In a worker: be killed when the loading process dies, even by kill -9.
+def die_with_parent(parent: int) -> None:
+    """In a worker process: be killed when the loading process dies, even by kill -9.
 
     On Linux the kernel does it (prctl PR_SET_PDEATHSIG); elsewhere a thread watches the
     parent's pid. The check after prctl covers a parent that died before it was called.

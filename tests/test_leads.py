@@ -314,6 +314,29 @@ def test_a_bot_finds_every_reports_leads_in_the_background(corpus: Path, monkeyp
         engine.close()
 
 
+def test_a_large_store_has_its_leads_found_in_a_process_of_its_own(corpus: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """From LEADS_APART_FROM reports the finding runs in a spawned process (its ~1.2 GB at 50,000
+    reports never in the bot's): the bot keeps the same leads it would have found itself."""
+    import bot.engine
+    import bot.leads
+
+    expected_engine = Engine.open(corpus, read_only=True)
+    try:
+        expected = list(expected_engine.leads())
+    finally:
+        expected_engine.close()
+    monkeypatch.setattr(bot.engine, "LEADS_APART_FROM", 1)
+    monkeypatch.setattr(bot.engine, "find_leads", lambda *a, **kw: pytest.fail("leads found in the bot's process"))
+    engine = Engine.open(corpus)
+    try:
+        engine.warm_up_leads()
+        monkeypatch.setattr(bot.leads, "find_leads", lambda *a, **kw: pytest.fail("leads found again"))
+        assert list(engine.leads()) == expected and expected
+    finally:
+        engine.close()
+
+
 def test_leads_found_again_in_the_background_after_a_removal(corpus: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
