@@ -179,13 +179,22 @@ def find_and_pack_leads(db_path: Path) -> tuple[int, PackedLeads]:
     return stamp, PackedLeads(leads)
 
 
-def _found_apart(db_path: Path) -> tuple[int, PackedLeads]:
+def _found_apart(db_path: Path) -> tuple[int, PackedLeads] | None:
     """find_and_pack_leads in a process started for it (spawned: a bot has threads, which a fork
-    would copy mid-way), dying with the bot; its memory goes back to the system when it ends."""
+    would copy mid-way), dying with the bot; its memory goes back to the system when it ends.
+    None where no process can be started (no /dev/shm, a limit on processes): found here then."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        return pool.submit(find_and_pack_leads, db_path).result()
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=die_with_parent,
+                                   initargs=(os.getpid(),))
+    except OSError:
+        return None
+    with pool:
+        try:
+            future = pool.submit(find_and_pack_leads, db_path)
+        except OSError:
+            return None
+        return future.result()
 
 
 class Engine:
@@ -236,16 +245,16 @@ class Engine:
 
     def warm_up_leads(self) -> None:
         """Find every report's leads on a connection of its own, without the engine's lock (80 s
-        at 50,000 synthetic reports, during which questions are answered), and keep them if no
-        report was added or removed meanwhile."""
+        at 50,000 synthetic reports, during which questions are answered), from LEADS_APART_FROM
+        reports in a process of its own, and keep them if no report was added or removed meanwhile."""
         if str(self.db_path) == ":memory:" or not self._finding_leads.acquire(blocking=False):
             return  # no second connection sees it; or they are being found already
         try:
-            if len(self._reports) >= LEADS_APART_FROM:
-                stamp, packed = _found_apart(self.db_path)
-            else:
-                stamp, packed = find_and_pack_leads(self.db_path)
+            found = _found_apart(self.db_path) if len(self._reports) >= LEADS_APART_FROM else None
+            if found is None:
+                found = find_and_pack_leads(self.db_path)
                 _give_back_freed_memory()
+            stamp, packed = found
         # No file yet, one this code must migrate first, busy or damaged: found when asked, with
         # the error shown then. A finding process that died (out of memory) leaves them to that too.
         except (ReportbotError, sqlite3.Error, BrokenProcessPool):

@@ -337,6 +337,25 @@ def test_a_large_store_has_its_leads_found_in_a_process_of_its_own(corpus: Path,
         engine.close()
 
 
+def test_leads_are_found_in_the_bot_where_no_process_can_be_started(corpus: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.engine
+    import bot.leads
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise OSError("no process can be started here")
+
+    monkeypatch.setattr(bot.engine, "LEADS_APART_FROM", 1)
+    monkeypatch.setattr(bot.engine, "ProcessPoolExecutor", no_process)
+    engine = Engine.open(corpus)
+    try:
+        engine.warm_up_leads()
+        monkeypatch.setattr(bot.leads, "find_leads", lambda *a, **kw: pytest.fail("leads found again"))
+        assert engine.leads()
+    finally:
+        engine.close()
+
+
 def test_leads_found_again_in_the_background_after_a_removal(corpus: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
