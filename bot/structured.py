@@ -354,7 +354,12 @@ def _share(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexi
     denominator = intent.share_of or _default_denominator(field, applicant, lexicon)
     den_applicant = "total" if lexicon.field(denominator).table == "requests" else None
     if denominator == field and applicant == den_applicant:
-        return _values(intent, db, selection, lexicon)
+        # A share with nothing to divide by (办结率是多少: no rate of the lexicon, no 占……): the number
+        # itself answers another question, so none is given.
+        label = _label(intent, lexicon, field)
+        return Answer(intent.question, intent.route,
+                      f"问题问的是比例，但没有说是“{label}”占什么的比例，报告的表格里也没有这个比例，所以不回答别的数字。"
+                      f"要看“{label}”本身，可以问“……{label}是多少”；要算比例，可以问“……甲占乙的比例”。", intent=intent)
     lines, values = [], []
     for num, den in zip(_look_up(db, selection.reports, field, applicant), _look_up(db, selection.reports, denominator, den_applicant)):
         if num.cell is None or den.cell is None or num.cell.value is None or not den.cell.value:

@@ -97,6 +97,15 @@ def test_share(engine: Engine) -> None:
     assert [v.value for v in answer.values[1:]] == [65, 143]
 
 
+@pytest.mark.parametrize("question", ["伊川县的办结率是多少", "伊川县2023年的办结率是多少？", "伊川县收到的申请占比是多少",
+                                      "兴隆县行政处罚的比例是多少"])
+def test_a_share_of_nothing_gets_no_number(engine: Engine, question: str) -> None:
+    """A ratio asked of one total (no rate the lexicon knows, no 占……): the total itself would be a
+    number for another question."""
+    answer = engine.ask(question)
+    assert answer.values == () and "比例" in answer.text and "不回答别的数字" in answer.text
+
+
 def test_change_between_years(engine: Engine, tmp_path: Path) -> None:
     text = (SAMPLES / "yichun-2023.txt").read_text(encoding="utf-8").replace("2023", "2022").replace("| 88300 |", "| 80000 |")
     older = tmp_path / "yichun-2022.txt"
