@@ -106,6 +106,20 @@ def test_a_share_of_nothing_gets_no_number(engine: Engine, question: str) -> Non
     assert answer.values == () and "比例" in answer.text and "不回答别的数字" in answer.text
 
 
+@pytest.mark.parametrize(("question", "label"), [("辉县市2021年有多少件申请没有办完", "结转下年度继续办理"),
+                                               ("辉县市2021年还有多少申请没办完", "结转下年度继续办理")])
+def test_requests_not_finished_are_the_ones_carried_over(engine: Engine, question: str, label: str) -> None:
+    answer = engine.ask(question)
+    assert answer.values and answer.values[0].field == "requests.carried_over" and label in answer.text
+
+
+@pytest.mark.parametrize("question", ["伊春市依申请公开的答复是否及时", "伊川县申请办理有没有超期", "伊春市2023年依申请公开的答复及时吗"])
+def test_how_well_something_was_done_gets_no_count(engine: Engine, question: str) -> None:
+    """The tables count requests; whether replies came in time is no count of theirs."""
+    answer = engine.ask(question)
+    assert answer.values == () and "不回答别的数字" in answer.text
+
+
 def test_change_between_years(engine: Engine, tmp_path: Path) -> None:
     text = (SAMPLES / "yichun-2023.txt").read_text(encoding="utf-8").replace("2023", "2022").replace("| 88300 |", "| 80000 |")
     older = tmp_path / "yichun-2022.txt"
