@@ -661,8 +661,8 @@ def _kind_by_word(word: str, lexicon: Lexicon, need: frozenset[str]) -> str | No
         return "skip"
     if word in need:
         return "domain"
-    if word in q.qualifiers:
-        return "content"  # 直接被告上法庭: a kind the field does not split out
+    if word in q.qualifiers or word in q.uncounted:
+        return "content"  # 直接被告上法庭, 驳回了多少申请: what the field does not count
     if word in q.negations:
         return "domain"  # 没公开: a negation left over flips what the field means
     if len(word) < 2 or word in q.not_place_words:

@@ -59,6 +59,7 @@ class QuestionWords:
     follow_up: tuple[str, ...]
     negations: frozenset[str]
     qualifiers: frozenset[str]
+    uncounted: frozenset[str]
     clause_breaks: tuple[str, ...]
     joins: tuple[str, ...]
     table_subjects: frozenset[str]
@@ -203,6 +204,7 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
         follow_up=_longest_first(raw["follow_up"]),
         negations=frozenset(raw["negations"]),
         qualifiers=frozenset(raw["qualifiers"]),
+        uncounted=frozenset(raw["uncounted"]),
         clause_breaks=tuple(raw["clause_breaks"]),
         joins=_longest_first(raw["joins"]),
         table_subjects=frozenset(raw["table_subjects"]),

@@ -106,6 +106,10 @@ def test_a_share_of_nothing_gets_no_number(engine: Engine, question: str) -> Non
     assert answer.values == () and "比例" in answer.text and "不回答别的数字" in answer.text
 
 
+def test_a_check_asked_in_plain_words_is_a_check(engine: Engine) -> None:
+    assert engine.ask("兴隆县的数字有问题吗").route == "check"
+
+
 @pytest.mark.parametrize(("question", "label"), [("辉县市2021年有多少件申请没有办完", "结转下年度继续办理"),
                                                ("辉县市2021年还有多少申请没办完", "结转下年度继续办理")])
 def test_requests_not_finished_are_the_ones_carried_over(engine: Engine, question: str, label: str) -> None:
@@ -113,9 +117,11 @@ def test_requests_not_finished_are_the_ones_carried_over(engine: Engine, questio
     assert answer.values and answer.values[0].field == "requests.carried_over" and label in answer.text
 
 
-@pytest.mark.parametrize("question", ["伊春市依申请公开的答复是否及时", "伊川县申请办理有没有超期", "伊春市2023年依申请公开的答复及时吗"])
-def test_how_well_something_was_done_gets_no_count(engine: Engine, question: str) -> None:
-    """The tables count requests; whether replies came in time is no count of theirs."""
+@pytest.mark.parametrize("question", ["伊春市依申请公开的答复是否及时", "伊川县申请办理有没有超期", "伊春市2023年依申请公开的答复及时吗",
+                                      "伊春市2023年驳回了多少申请", "伊春市2023年有多少申请要求补正", "伊川县撤回的申请有多少"])
+def test_what_no_table_counts_gets_no_count(engine: Engine, question: str) -> None:
+    """The tables count requests by outcome; whether replies came in time, or how many were
+    rejected or sent back for more detail, is no count of theirs."""
     answer = engine.ask(question)
     assert answer.values == () and "不回答别的数字" in answer.text
 
