@@ -115,7 +115,8 @@ def test_a_check_asked_in_plain_words_is_a_check(engine: Engine) -> None:
                                                ("伊春市的公开申请有多少被拒绝了", "requests.denied"),
                                                ("伊春市2023年拒绝了多少申请", "requests.denied"),
                                                ("伊春市行政诉讼输了几次", "lawsuit.corrected"),
-                                               ("伊春市行政复议输了几件", "review.corrected")])
+                                               ("伊春市行政复议输了几件", "review.corrected"),
+                                               ("伊春市2023年有多少申请没有答复", "requests.carried_over")])
 def test_plain_words_name_the_row_they_mean(engine: Engine, question: str, field: str) -> None:
     """没办完 is carried over, 被拒绝 is 不予公开, 输了 is 结果纠正: never the table's total instead."""
     answer = engine.ask(question)
@@ -123,7 +124,8 @@ def test_plain_words_name_the_row_they_mean(engine: Engine, question: str, field
 
 
 @pytest.mark.parametrize("question", ["伊春市依申请公开的答复是否及时", "伊川县申请办理有没有超期", "伊春市2023年依申请公开的答复及时吗",
-                                      "伊春市2023年驳回了多少申请", "伊春市2023年有多少申请要求补正", "伊川县撤回的申请有多少"])
+                                      "伊春市2023年驳回了多少申请", "伊春市2023年有多少申请要求补正", "伊川县撤回的申请有多少",
+                                      "伊春市2023年否决了多少申请"])
 def test_what_no_table_counts_gets_no_count(engine: Engine, question: str) -> None:
     """The tables count requests by outcome; whether replies came in time, or how many were
     rejected or sent back for more detail, is no count of theirs."""
