@@ -125,7 +125,8 @@ def test_plain_words_name_the_row_they_mean(engine: Engine, question: str, field
 
 @pytest.mark.parametrize("question", ["伊春市依申请公开的答复是否及时", "伊川县申请办理有没有超期", "伊春市2023年依申请公开的答复及时吗",
                                       "伊春市2023年驳回了多少申请", "伊春市2023年有多少申请要求补正", "伊川县撤回的申请有多少",
-                                      "伊春市2023年否决了多少申请"])
+                                      "伊春市2023年否决了多少申请", "伊春市2023年有多少申请没有处理",
+                                      "伊春市2023年有多少申请没有收到回复"])
 def test_what_no_table_counts_gets_no_count(engine: Engine, question: str) -> None:
     """The tables count requests by outcome; whether replies came in time, or how many were
     rejected or sent back for more detail, is no count of theirs."""
