@@ -34,6 +34,10 @@ class Operation(StrEnum):
 ROUTE_STRUCTURED, ROUTE_RETRIEVAL, ROUTE_CHECK, ROUTE_HELP = Route.STRUCTURED, Route.RETRIEVAL, Route.CHECK, Route.HELP
 
 
+# How an answer says a bound (Intent.bound), one word for each comparison.
+BOUND_WORDS = {">": "超过", ">=": "不少于", "<": "少于", "<=": "不超过"}
+
+
 @dataclass(frozen=True)
 class Intent:
     """What a question asks, in plain values; `replace` it to answer a follow-up."""
@@ -67,6 +71,7 @@ class Intent:
     levels: tuple[str, ...] = ()  # county, district, city, department: the bodies under `within`
     rate: str | None = None  # a rate of the lexicon's [[rate]] (公开率): the field is its first numerator
     by_change: str | None = None  # rank by change: increase, decrease (件), increase_pct, decrease_pct (%)
+    bound: tuple[str, float] | None = None  # 超过50件: (">", 50.0); the reports past it, in order
 
     def to_json(self) -> dict:
         """The `intent` object of `ask --json`."""
@@ -79,6 +84,8 @@ class Intent:
         }
         if self.base_year is not None:
             data["base_year"] = self.base_year
+        if self.bound is not None:
+            data["bound"] = list(self.bound)
         if self.corrections:
             data["corrections"] = [list(pair) for pair in self.corrections]
         if self.refusal:

@@ -14,7 +14,7 @@ import sqlite_utils
 from bot.answer import Answer, Chart, LazyTable, Value, format_number
 from bot.catalog import Catalog
 from bot.selection import Selection, select_reports
-from bot.intent import Intent
+from bot.intent import BOUND_WORDS, Intent
 from index.lexicon import Lexicon
 from index.store import CellRow, StoredReport, cell_rows, report_findings, table_reads
 
@@ -262,6 +262,8 @@ def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexic
     label = _label(intent, lexicon, intent.field)
     if not values:
         return Answer(intent.question, intent.route, "\n".join(gaps) or "没有可比较的数字。", intent=intent)
+    if intent.bound:
+        return _past_bound(intent, ranked, selection, lexicon)
     shown = values[: intent.limit] if intent.limit else values[: rankings.SHOWN]
     word = "最多" if intent.descending else "最少"
     tied = int(np.count_nonzero(ranked.numbers == ranked.numbers[0]))
@@ -283,6 +285,38 @@ def _rank(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexic
                   chart=_chart(f"{label}排名", shown if intent.limit else values[: rankings.MAX_BARS], lexicon,
                                total=0 if intent.limit else len(ranked.numbers)),
                   table=_ranked_table(ranked, intent.field, applicant, lexicon))
+
+
+def _past_bound(intent: Intent, ranked: _Ranked, selection: Selection, lexicon: Lexicon) -> Answer:
+    """超过50件的地方: the reports past the bound, in order (most first for 超过, least for 不到),
+    out of how many were compared; none past it says so, with the nearest."""
+    from bot import rankings
+
+    comparison, bound = intent.bound
+    label = _label(intent, lexicon, intent.field)
+    unit = ranked.values[0].unit
+    numbers = ranked.numbers
+    past = {">": numbers > bound, ">=": numbers >= bound, "<": numbers < bound, "<=": numbers <= bound}[comparison]
+    count = int(np.count_nonzero(past))  # a prefix of the order: it runs from the bound's side
+    total, phrase = len(numbers), f"{BOUND_WORDS[comparison]}{format_number(bound, unit)}"
+    table_name = _TABLE_NAMES[lexicon.field(intent.field).table]
+    if not count:
+        nearest = ranked.values[0]
+        lines = [f"没有报告的“{label}”{phrase}：共比较{total}份报告，{'最多' if intent.descending else '最少'}的是"
+                 f"{nearest.name}（{nearest.year}年，{format_number(nearest.value, unit)}）。",
+                 f"数据来自各报告的{table_name}。"]
+        return Answer(intent.question, intent.route, "\n".join(lines + ranked.gaps), intent=intent)
+    shown = ranked.values[: min(count, rankings.SHOWN)]
+    lines = [f"“{label}”{phrase}的有{count}份报告（共比较{total}份）："]
+    lines += [f"{i}. {v.name}{v.year}年：{format_number(v.value, v.unit)}" for i, v in enumerate(shown, 1)]
+    lines += rankings.rest_line(count, len(shown))
+    lines.append(f"数据来自各报告的{table_name}。")
+    lines.extend(ranked.gaps)
+    note = rankings.years_note(intent, ranked.years) if not selection.named else ""
+    lines += [note] if note else []
+    matching = _Ranked(ranked.reports[:count], numbers[:count], ranked.years[:count], ranked.values[:count], ranked.gaps)
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(shown), intent=intent,
+                  table=_ranked_table(matching, intent.field, _applicant(intent, lexicon, intent.field), lexicon))
 
 
 def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:

@@ -17,10 +17,11 @@ from datetime import date
 from collections.abc import Callable
 from functools import lru_cache
 
+from bot.answer import format_number
 from bot.catalog import Body, Catalog
 from bot.english import is_english, translate
-from bot.intent import ROUTE_CHECK, ROUTE_RETRIEVAL, ROUTE_STRUCTURED, Intent, Operation, Route
-from index.lexicon import RateDef, FieldDef, Lexicon
+from bot.intent import BOUND_WORDS, ROUTE_CHECK, ROUTE_RETRIEVAL, ROUTE_STRUCTURED, Intent, Operation, Route
+from index.lexicon import FieldDef, Lexicon, QuestionWords, RateDef
 from index.parser import chinese_year
 from index.tokenizer import dictionary_words
 
@@ -74,6 +75,9 @@ class _Part:
     money: bool = False
     persons: str | None = None
     per_unit: str | None = None
+    typed_bound: tuple[str, float, str] | None = None  # 超过100元: (">", 100.0, "元")
+    bound: tuple[str, float] | None = None  # in the field's unit
+    bound_conflict: str | None = None  # a bound in a unit the field is not counted in
     self_place: str | None = None
     follow_up: bool = False
     unused_domain: list[str] = field(default_factory=list)
@@ -371,7 +375,12 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     masked = _mask(text, _names(text, catalog, lexicon, part))
     per_unit = _claim(masked, q.per_unit)  # 人均 is also an operation word: look before operations take it
     part.per_unit = per_unit[0][2] if per_unit else None
+    part.typed_bound, bound_span = _bound(masked, q)  # before years: 100 is no year, 超过 no field word
+    if bound_span:
+        masked = _mask(masked, [bound_span])
     operation, descending, limit, explicit, op_spans = _operation(masked, lexicon)
+    if part.typed_bound:  # 超过50件的地方: the reports past the bound, in order
+        operation, descending, limit, explicit = Operation.RANK, part.typed_bound[0].startswith(">"), None, True
     if operation == Operation.RANK:
         part.by_change, change_spans = _ranked_by_change(masked, lexicon)
         op_spans = op_spans + change_spans
@@ -465,7 +474,44 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     _take_scope(part, catalog)
     if comparing and len(part.bodies) + len(part.unknown) + len(part.ambiguous) >= 2:
         part.operation, part.descending, part.explicit_operation = Operation.COMPARE, not _fewer(masked, lexicon), True
+    _settle_bound(part)
     return part
+
+
+_BOUND_UNITS = r"(?:件|个|次|项|条|份|万元|元|%)?"
+
+
+def _bound(text: str, q: QuestionWords) -> tuple[tuple[str, float, str] | None, tuple[int, int] | None]:
+    """A bound on the number, its unit as typed, and where it is written: 超过50件 → (">", 50.0, "件");
+    100以上 → (">=", 100.0, ""). A number followed by 年 is a year, never a bound."""
+    before = "|".join(map(re.escape, sorted(q.bounds_before, key=len, reverse=True)))
+    after = "|".join(map(re.escape, sorted(q.bounds_after, key=len, reverse=True)))
+    number = r"(\d+(?:\.\d+)?)(?!\s*年|\d)"
+    match = re.search(rf"({before})\s*{number}\s*({_BOUND_UNITS})", text)
+    if match:
+        return (q.bounds_before[match.group(1)], float(match.group(2)), match.group(3)), match.span()
+    match = re.search(rf"{number}\s*({_BOUND_UNITS})\s*({after})", text)
+    if match:
+        return (q.bounds_after[match.group(3)], float(match.group(1)), match.group(2)), match.span()
+    return None, None
+
+
+_COUNT_UNITS = frozenset({"件", "个", "次", "项", "条", "份"})
+
+
+def _settle_bound(part: _Part) -> None:
+    """The bound in the field's unit (超过100元 of a field in 万元 is 0.01万元), or, where the units
+    do not meet (超过50件 of an amount), the conflict that stops the number."""
+    if part.typed_bound is None or not part.fields:
+        return
+    comparison, value, unit = part.typed_bound
+    field_unit = part.fields[0].field.unit
+    if unit and unit != field_unit and not (unit in _COUNT_UNITS and field_unit in _COUNT_UNITS):
+        if (unit, field_unit) != ("元", "万元"):
+            part.bound_conflict = f"{value:g}{unit}"
+            return
+        value /= 10_000
+    part.bound = (comparison, value)
 
 
 def _ranked_by_change(text: str, lexicon: Lexicon) -> tuple[str | None, list[tuple[int, int]]]:
@@ -1008,7 +1054,7 @@ def _intent(question: str, part: _Part, today: date, context: Intent | None, lex
         limit=part.limit, query=question, base_year=part.base_year, subject=part.subject,
         corrections=tuple(part.notes) + tuple(corrections),
         within=part.within[1] if part.within else None, within_code=part.within[0] if part.within else None,
-        levels=part.scope, rate=part.rate, by_change=part.by_change,
+        levels=part.scope, rate=part.rate, by_change=part.by_change, bound=part.bound,
     )
     intent = Intent(question=question, route=route, field=fields[0] if fields else None, share_of=part.share_of,
                     unused=tuple(part.unused), **common)
@@ -1050,6 +1096,11 @@ def _refusal(part: _Part, intent: Intent, lexicon: Lexicon) -> str | None:
                 f"是{rate.label.split('（')[-1].rstrip('）')}，所以不给数字。")
     if part.rate and part.by_change:
         return "还没有按比率的变化排名：可以分别问两年的比率，所以不给数字。"
+    if part.typed_bound and (part.rate or part.by_change):
+        return "还不能按比率或变化量设门槛（超过、不到……）筛选：可以问排名，例如“公开率最高的地方”，所以不给数字。"
+    if part.bound_conflict:
+        label = lexicon.field(intent.field).label
+        return f"问题里的「{part.bound_conflict}」和“{label}”的单位（{lexicon.field(intent.field).unit}）对不上，所以不给数字。"
     if part.subject and part.subject not in lexicon.question.table_subjects:
         return f"问题里的「{part.subject}」在报告的表格里没有对应的数字（只有正文里可能提到），所以不回答别的数字。"
     if part.self_place and not (part.bodies or part.unknown or part.ambiguous):
@@ -1264,6 +1315,10 @@ def _describe_operation(intent: Intent, lexicon: Lexicon) -> str:
         measure = "幅度（%）" if intent.by_change.endswith("_pct") else "量"
         order = "最多" if intent.descending else "最少"
         return f"按比上年{word}{measure}排名（{order}{f'，前{intent.limit}名' if intent.limit else ''}）"
+    if op == Operation.RANK and intent.bound:
+        comparison, bound = intent.bound
+        unit = lexicon.field(intent.field).unit if intent.field and lexicon.has_field(intent.field) else ""
+        return f"{BOUND_WORDS[comparison]}{format_number(bound, unit)}的（从{'多' if intent.descending else '少'}到{'少' if intent.descending else '多'}）"
     if op == Operation.RANK:
         order = "最多" if intent.descending else "最少"
         return f"排名（{order}{f'，前{intent.limit}名' if intent.limit else ''}）"

@@ -76,6 +76,8 @@ class QuestionWords:
     money: tuple[str, ...]
     persons: tuple[str, ...]
     per_unit: tuple[str, ...]
+    bounds_before: dict[str, str]  # 超过 → ">": a bound before the number
+    bounds_after: dict[str, str]  # 以上 → ">=": a bound after it
     self_places: tuple[str, ...]
     out_of_scope: tuple[str, ...]
     prose: tuple[str, ...]
@@ -221,6 +223,8 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
         money=_longest_first(raw["money"]),
         persons=_longest_first(raw["persons"]),
         per_unit=_longest_first(raw["per_unit"]),
+        bounds_before=dict(raw["bounds_before"]),
+        bounds_after=dict(raw["bounds_after"]),
         self_places=_longest_first(raw["self_places"]),
         out_of_scope=_longest_first(raw["out_of_scope"]),
         prose=_longest_first(raw["prose"]),

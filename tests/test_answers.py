@@ -134,6 +134,34 @@ def test_what_no_table_counts_gets_no_count(engine: Engine, question: str) -> No
     assert answer.values == () and "不回答别的数字" in answer.text
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("申请数超过50件的有哪些地方", [146, 75, 52]),
+    ("申请超过50个的地方", [146, 75, 52]),
+    ("申请数少于10件的地方", [4]),
+    ("2023年申请100件以上的地方", [146]),
+    ("哪些地方行政处罚不到100件", [0, 75]),
+    ("收费超过100元的地方", [12372.0506, 8978.04, 142, 38.09533]),  # 100元 is 0.01万元
+    ("places with more than 50 requests", [146, 75, 52]),
+    ("which places had fewer than 10 requests", [4]),
+])
+def test_a_bound_keeps_the_reports_past_it(engine: Engine, question: str, expected: list[float]) -> None:
+    answer = engine.ask(question)
+    assert [v.value for v in answer.values] == pytest.approx(expected)
+    assert f"有{len(expected)}份报告" in answer.text and answer.intent.bound is not None
+    assert answer.table and len(answer.table) == len(expected) + 1  # /csv: only those past it
+
+
+def test_a_bound_nothing_reaches_says_so_with_the_nearest(engine: Engine) -> None:
+    answer = engine.ask("申请超过1000件的地方")
+    assert answer.values == () and "没有报告" in answer.text and "伊春市（2023年，146件）" in answer.text
+
+
+@pytest.mark.parametrize("question", ["申请超过50万元的地方", "公开率超过20%的地方", "申请比上年增长超过10件的地方"])
+def test_a_bound_that_cannot_be_applied_gets_no_number(engine: Engine, question: str) -> None:
+    answer = engine.ask(question)
+    assert answer.values == () and "不给数字" in answer.text
+
+
 def test_change_between_years(engine: Engine, tmp_path: Path) -> None:
     text = (SAMPLES / "yichun-2023.txt").read_text(encoding="utf-8").replace("2023", "2022").replace("| 88300 |", "| 80000 |")
     older = tmp_path / "yichun-2022.txt"
