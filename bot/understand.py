@@ -78,6 +78,7 @@ class _Part:
     typed_bound: tuple[str, float, str] | None = None  # 超过100元: (">", 100.0, "元")
     bound: tuple[str, float] | None = None  # in the field's unit
     bound_conflict: str | None = None  # a bound in a unit the field is not counted in
+    which_kind: str | None = None  # 哪类: the kinds within one report ranked
     self_place: str | None = None
     follow_up: bool = False
     unused_domain: list[str] = field(default_factory=list)
@@ -375,6 +376,10 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     masked = _mask(text, _names(text, catalog, lexicon, part))
     per_unit = _claim(masked, q.per_unit)  # 人均 is also an operation word: look before operations take it
     part.per_unit = per_unit[0][2] if per_unit else None
+    which_kind = _claim(masked, {w: w for w in q.which_kind})
+    if which_kind:
+        part.which_kind = which_kind[0][2]
+        masked = _mask(masked, [(s, e) for s, e, _ in which_kind])
     part.typed_bound, bound_span = _bound(masked, q)  # before years: 100 is no year, 超过 no field word
     if bound_span:
         masked = _mask(masked, [bound_span])
@@ -1096,6 +1101,9 @@ def _refusal(part: _Part, intent: Intent, lexicon: Lexicon) -> str | None:
                 f"是{rate.label.split('（')[-1].rstrip('）')}，所以不给数字。")
     if part.rate and part.by_change:
         return "还没有按比率的变化排名：可以分别问两年的比率，所以不给数字。"
+    if part.which_kind:
+        return (f"问题问的是{part.which_kind}：还不能把一份报告里的各类互相排名，所以不给数字。"
+                f"可以分别问各类的数字，例如“{_example_place(part)}自然人申请多少”“……不予公开多少”。")
     if part.typed_bound and (part.rate or part.by_change):
         return "还不能按比率或变化量设门槛（超过、不到……）筛选：可以问排名，例如“公开率最高的地方”，所以不给数字。"
     if part.bound_conflict:
@@ -1123,6 +1131,10 @@ def _refusal(part: _Part, intent: Intent, lexicon: Lexicon) -> str | None:
         hint = _related(domain, lexicon)
         return f"问题里的{words}在报告的表格里没有对应的数字，所以不回答别的数字。" + hint
     return None
+
+
+def _example_place(part: _Part) -> str:
+    return part.bodies[0] if part.bodies else "伊春市"
 
 
 def _example_tail(intent: Intent, lexicon: Lexicon) -> str:

@@ -65,6 +65,7 @@ class QuestionWords:
     table_subjects: frozenset[str]
     separators: tuple[str, ...]
     which: tuple[str, ...]
+    which_kind: tuple[str, ...]
     more_or_less: tuple[str, ...]
     fewer: tuple[str, ...]
     year_against: tuple[str, ...]
@@ -212,6 +213,7 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
         table_subjects=frozenset(raw["table_subjects"]),
         separators=tuple(raw["separators"]),
         which=_longest_first(raw["which"]),
+        which_kind=_longest_first(raw["which_kind"]),
         more_or_less=tuple(raw["more_or_less"]),
         fewer=_longest_first(raw["fewer"]),
         year_against=_longest_first(raw["year_against"]),

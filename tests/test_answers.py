@@ -162,6 +162,13 @@ def test_a_bound_that_cannot_be_applied_gets_no_number(engine: Engine, question:
     assert answer.values == () and "不给数字" in answer.text
 
 
+@pytest.mark.parametrize("question", ["伊春市申请人最多的是哪类", "兴隆县2023年依申请公开的办理结果中哪一类最多"])
+def test_which_kind_within_one_report_gets_no_total(engine: Engine, question: str) -> None:
+    """哪类最多 ranks one report's kinds against each other: the total answers another question."""
+    answer = engine.ask(question)
+    assert answer.values == () and "不给数字" in answer.text and "自然人申请多少" in answer.text
+
+
 def test_change_between_years(engine: Engine, tmp_path: Path) -> None:
     text = (SAMPLES / "yichun-2023.txt").read_text(encoding="utf-8").replace("2023", "2022").replace("| 88300 |", "| 80000 |")
     older = tmp_path / "yichun-2022.txt"
