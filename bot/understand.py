@@ -483,22 +483,29 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     return part
 
 
-_BOUND_UNITS = r"(?:件|个|次|项|条|份|万元|元|%)?"
+# A bound's unit as typed: 万 before a count multiplies it (2万件 is 20000件), 万元 is a unit.
+_BOUND_UNITS = r"(?:万元|万件|万次|万条|万个|万|件|个|次|项|条|份|元|%)?"
 
 
 def _bound(text: str, q: QuestionWords) -> tuple[tuple[str, float, str] | None, tuple[int, int] | None]:
     """A bound on the number, its unit as typed, and where it is written: 超过50件 → (">", 50.0, "件");
-    100以上 → (">=", 100.0, ""). A number followed by 年 is a year, never a bound."""
+    2万件以上 → (">=", 20000.0, "件"); 100以上 → (">=", 100.0, ""). A number followed by 年 is a
+    year, never a bound."""
     before = "|".join(map(re.escape, sorted(q.bounds_before, key=len, reverse=True)))
     after = "|".join(map(re.escape, sorted(q.bounds_after, key=len, reverse=True)))
     number = r"(\d+(?:\.\d+)?)(?!\s*年|\d)"
     match = re.search(rf"({before})\s*{number}\s*({_BOUND_UNITS})", text)
     if match:
-        return (q.bounds_before[match.group(1)], float(match.group(2)), match.group(3)), match.span()
-    match = re.search(rf"{number}\s*({_BOUND_UNITS})\s*({after})", text)
-    if match:
-        return (q.bounds_after[match.group(3)], float(match.group(1)), match.group(2)), match.span()
-    return None, None
+        comparison, value, unit = q.bounds_before[match.group(1)], match.group(2), match.group(3)
+    else:
+        match = re.search(rf"{number}\s*({_BOUND_UNITS})\s*({after})", text)
+        if not match:
+            return None, None
+        comparison, value, unit = q.bounds_after[match.group(3)], match.group(1), match.group(2)
+    amount = float(value)
+    if unit.startswith("万") and unit != "万元":  # 万 alone stays: 收费超过1万 is 1万元
+        amount, unit = amount * 10_000, unit[1:] or "万"
+    return (comparison, amount, unit), match.span()
 
 
 _COUNT_UNITS = frozenset({"件", "个", "次", "项", "条", "份"})
@@ -511,6 +518,8 @@ def _settle_bound(part: _Part) -> None:
         return
     comparison, value, unit = part.typed_bound
     field_unit = part.fields[0].field.unit
+    if unit == "万":  # a count of 万 (1万件), or of an amount kept in 万元 (1万元)
+        value, unit = (value / 10_000, "万元") if field_unit == "万元" else (value, "")
     if unit and unit != field_unit and not (unit in _COUNT_UNITS and field_unit in _COUNT_UNITS):
         if (unit, field_unit) != ("元", "万元"):
             part.bound_conflict = f"{value:g}{unit}"

@@ -218,3 +218,32 @@ def test_left_over_words_skip_the_tagger_only_where_its_words_would_be_the_same(
         assert [w for w, _ in tagged] == [w for w, _ in _pos_cut(run)]
     else:
         assert tagged == _pos_cut(run)
+
+
+_QUESTION_WORDS = load_lexicon().question
+_BOUND_UNITS = {"": 1, "件": 1, "个": 1, "万件": 10_000, "万元": 1, "元": 1}
+
+
+@given(st.sampled_from(sorted(_QUESTION_WORDS.bounds_before)), st.integers(min_value=0, max_value=10 ** 7),
+       st.sampled_from(sorted(_BOUND_UNITS)), st.booleans())
+def test_a_bound_is_read_with_its_number_and_unit(word: str, number: int, unit: str, after: bool) -> None:
+    from bot.understand import _bound
+
+    if after:
+        word = next(iter(sorted(_QUESTION_WORDS.bounds_after)))
+        text = f"伊春市申请{number}{unit}{word}的地方"
+        comparison = _QUESTION_WORDS.bounds_after[word]
+    else:
+        text = f"伊春市申请{word}{number}{unit}的地方"
+        comparison = _QUESTION_WORDS.bounds_before[word]
+    (found, value, typed), (start, end) = _bound(text, _QUESTION_WORDS)
+    assert found == comparison and value == number * _BOUND_UNITS[unit]
+    assert typed == (unit.removeprefix("万") if unit.startswith("万") and unit != "万元" else unit)
+    assert text[start:end].endswith(word if after else f"{number}{unit}")
+
+
+@given(st.sampled_from(sorted(_QUESTION_WORDS.bounds_before)), st.integers(min_value=2000, max_value=2030))
+def test_a_year_is_never_a_bound(word: str, year: int) -> None:
+    from bot.understand import _bound
+
+    assert _bound(f"伊春市{word}{year}年的申请", _QUESTION_WORDS) == (None, None)
