@@ -72,6 +72,7 @@ class Intent:
     rate: str | None = None  # a rate of the lexicon's [[rate]] (公开率): the field is its first numerator
     by_change: str | None = None  # rank by change: increase, decrease (件), increase_pct, decrease_pct (%)
     bound: tuple[str, float] | None = None  # 超过50件: (">", 50.0); the reports past it, in order
+    breakdown: str | None = None  # 哪类最多 in one report: "applicants" (table 三's columns) or "items" (a row's children)
 
     def to_json(self) -> dict:
         """The `intent` object of `ask --json`."""
@@ -86,6 +87,8 @@ class Intent:
             data["base_year"] = self.base_year
         if self.bound is not None:
             data["bound"] = list(self.bound)
+        if self.breakdown is not None:
+            data["breakdown"] = self.breakdown
         if self.corrections:
             data["corrections"] = [list(pair) for pair in self.corrections]
         if self.refusal:

@@ -132,6 +132,8 @@ def answer_structured(intent: Intent, db: sqlite_utils.Database, catalog: Catalo
         handler = _rank  # 江苏省各县…多少: many bodies, so the ranked short form, not one line each
     if intent.rate:
         handler = rankings.answer_rate
+    if intent.breakdown:
+        handler = _breakdown
     answer = handler(intent, db, selection, lexicon)
     return replace(answer, notes=answer.notes + tuple(_other_years(intent, selection, catalog)))
 
@@ -317,6 +319,48 @@ def _past_bound(intent: Intent, ranked: _Ranked, selection: Selection, lexicon: 
     matching = _Ranked(ranked.reports[:count], numbers[:count], ranked.years[:count], ranked.values[:count], ranked.gaps)
     return Answer(intent.question, intent.route, "\n".join(lines), tuple(shown), intent=intent,
                   table=_ranked_table(matching, intent.field, _applicant(intent, lexicon, intent.field), lexicon))
+
+
+def _kinds(intent: Intent, lexicon: Lexicon) -> list[tuple[str, str | None, str]]:
+    """(field, applicant, label) of each kind a breakdown ranks: table 三's applicant columns
+    printed in every report (the 法人或其他组织 sum and the total left out), or the rows under the field."""
+    if intent.breakdown == "applicants":
+        return [(intent.field, a.code, a.label) for a in lexicon.applicants if a.code != "total" and not a.derived_from]
+    applicant = _applicant(intent, lexicon, intent.field)
+    return [(f.code, applicant, f.label) for f in lexicon.items_of(intent.field)]
+
+
+def _breakdown(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:
+    """申请人最多的是哪类, 办理结果中哪一类最多: one report's kinds of the field, largest first
+    (smallest for 最少), each with its source, and the first one's share of them all."""
+    label = _label(intent, lexicon, intent.field)
+    kinds = _kinds(intent, lexicon)
+    lines: list[str] = []
+    values: list[Value] = []
+    for report in selection.reports:
+        found = []
+        for field, applicant, kind in kinds:
+            (item,) = _look_up(db, (report,), field, applicant)
+            if item.cell is not None and item.cell.value is not None:
+                found.append((kind, _value(item.cell, report, lexicon)))
+        if not found:
+            lines.append(f"{report.label}的报告里没有“{label}”的分类数字。")
+            continue
+        found.sort(key=lambda pair: pair[1].value, reverse=intent.descending)
+        first = found[0][1]
+        tied = [kind for kind, value in found if value.value == first.value]
+        total = sum(value.value for _, value in found)
+        share = f"，占这{len(found)}类合计的{format_number(first.value / total, '%')}" if total else ""
+        word = "最多" if intent.descending else "最少"
+        lines.append(f"{report.label}“{label}”中，{word}的是{'、'.join(tied)}"
+                     f"（{'各' if len(tied) > 1 else ''}{format_number(first.value, first.unit)}{share}）：")
+        lines += [f"{i}. {kind}：{format_number(value.value, value.unit)}" for i, (kind, value) in enumerate(found, 1)]
+        lines += [f"来源：{value.source}。" for _, value in found[:1]]
+        lines.append(f"各{'列' if intent.breakdown == 'applicants' else '项'}的来源在 /csv 的表格里。")
+        values += [value for _, value in found]
+    lines.extend(selection.missing)
+    return Answer(intent.question, intent.route, "\n".join(lines), tuple(values), intent=intent,
+                  table=_table(values, lexicon))
 
 
 def _compare(intent: Intent, db: sqlite_utils.Database, selection: Selection, lexicon: Lexicon) -> Answer:

@@ -79,6 +79,7 @@ class _Part:
     bound: tuple[str, float] | None = None  # in the field's unit
     bound_conflict: str | None = None  # a bound in a unit the field is not counted in
     which_kind: str | None = None  # 哪类: the kinds within one report ranked
+    breakdown: str | None = None  # "applicants" or "items": which kinds 哪类 ranks
     self_place: str | None = None
     follow_up: bool = False
     unused_domain: list[str] = field(default_factory=list)
@@ -480,6 +481,7 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     if comparing and len(part.bodies) + len(part.unknown) + len(part.ambiguous) >= 2:
         part.operation, part.descending, part.explicit_operation = Operation.COMPARE, not _fewer(masked, lexicon), True
     _settle_bound(part)
+    _settle_breakdown(part, lexicon)
     return part
 
 
@@ -506,6 +508,23 @@ def _bound(text: str, q: QuestionWords) -> tuple[tuple[str, float, str] | None, 
     if unit.startswith("万") and unit != "万元":  # 万 alone stays: 收费超过1万 is 1万元
         amount, unit = amount * 10_000, unit[1:] or "万"
     return (comparison, amount, unit), match.span()
+
+
+def _settle_breakdown(part: _Part, lexicon: Lexicon) -> None:
+    """哪类最多 about one place: its table 三 columns (申请人最多的是哪类) or the rows under the field
+    (办理结果中哪一类最多 → 予以公开, 部分公开 …). Anything else is left to the refusal."""
+    if not part.which_kind or not part.fields or len(part.bodies) > 1 or part.applicants:
+        return
+    field = part.fields[0].field
+    if field.table == "requests" and any(w in part.text for w in lexicon.question.by_applicant):
+        part.breakdown = "applicants"
+    elif lexicon.items_of(field.code):
+        part.breakdown = "items"
+    elif field.table == "requests":  # 收到的申请都有哪些: a row with nothing under it, by its columns
+        part.breakdown = "applicants"
+    if part.breakdown:
+        part.operation = Operation.RANK
+        part.unused_content = [w for w in part.unused_content if w not in lexicon.question.kind_words]
 
 
 _COUNT_UNITS = frozenset({"件", "个", "次", "项", "条", "份"})
@@ -1068,7 +1087,7 @@ def _intent(question: str, part: _Part, today: date, context: Intent | None, lex
         limit=part.limit, query=question, base_year=part.base_year, subject=part.subject,
         corrections=tuple(part.notes) + tuple(corrections),
         within=part.within[1] if part.within else None, within_code=part.within[0] if part.within else None,
-        levels=part.scope, rate=part.rate, by_change=part.by_change, bound=part.bound,
+        levels=part.scope, rate=part.rate, by_change=part.by_change, bound=part.bound, breakdown=part.breakdown,
     )
     intent = Intent(question=question, route=route, field=fields[0] if fields else None, share_of=part.share_of,
                     unused=tuple(part.unused), **common)
@@ -1110,9 +1129,12 @@ def _refusal(part: _Part, intent: Intent, lexicon: Lexicon) -> str | None:
                 f"是{rate.label.split('（')[-1].rstrip('）')}，所以不给数字。")
     if part.rate and part.by_change:
         return "还没有按比率的变化排名：可以分别问两年的比率，所以不给数字。"
-    if part.which_kind:
-        return (f"问题问的是{part.which_kind}：还不能把一份报告里的各类互相排名，所以不给数字。"
-                f"可以分别问各类的数字，例如“{_example_place(part)}自然人申请多少”“……不予公开多少”。")
+    if part.which_kind and not part.breakdown:
+        label = lexicon.field(intent.field).label
+        return f"问题问的是{part.which_kind}，但“{label}”在报告的表格里没有再分类，所以不给数字。"
+    if part.which_kind and not part.bodies:
+        return (f"问题问的是{part.which_kind}：各类只在一份报告里排名，请写出地方，例如"
+                f"“伊春市{part.text.strip('？?。')}”，所以不给数字。")
     if part.typed_bound and (part.rate or part.by_change):
         return "还不能按比率或变化量设门槛（超过、不到……）筛选：可以问排名，例如“公开率最高的地方”，所以不给数字。"
     if part.bound_conflict:
@@ -1140,10 +1162,6 @@ def _refusal(part: _Part, intent: Intent, lexicon: Lexicon) -> str | None:
         hint = _related(domain, lexicon)
         return f"问题里的{words}在报告的表格里没有对应的数字，所以不回答别的数字。" + hint
     return None
-
-
-def _example_place(part: _Part) -> str:
-    return part.bodies[0] if part.bodies else "伊春市"
 
 
 def _example_tail(intent: Intent, lexicon: Lexicon) -> str:
@@ -1322,6 +1340,9 @@ def _places(intent: Intent, catalog: Catalog) -> str:
 
 def _describe_operation(intent: Intent, lexicon: Lexicon) -> str:
     op = intent.operation
+    if intent.breakdown:
+        kinds = "各类申请人" if intent.breakdown == "applicants" else "其下各项"
+        return f"{kinds}排名（{'最多' if intent.descending else '最少'}）"
     if len(intent.bodies) == 1 and op in (Operation.SUM, Operation.AVERAGE, Operation.COMPARE, Operation.RANK):
         return ""  # one place: its value (一共作出了多少 is not a sum of several)
     if intent.rate and lexicon.rates:

@@ -66,6 +66,8 @@ class QuestionWords:
     separators: tuple[str, ...]
     which: tuple[str, ...]
     which_kind: tuple[str, ...]
+    by_applicant: tuple[str, ...]
+    kind_words: frozenset[str]
     more_or_less: tuple[str, ...]
     fewer: tuple[str, ...]
     year_against: tuple[str, ...]
@@ -151,6 +153,12 @@ class Lexicon:
         """Tell whether a field code is known."""
         return code in self._by_code()
 
+    def items_of(self, code: str) -> tuple[FieldDef, ...]:
+        """The rows a row is the total of, by their `parent` (不予公开 → its eight reasons), in the
+        lexicon's order: empty for a row no other row is under."""
+        prefix = code.split(".")[0]
+        return tuple(f for f in self.fields if f.parent and f"{prefix}.{f.parent}" == code and f.code != code)
+
     def applicant(self, code: str) -> ApplicantDef:
         """Return the definition of an applicant column code."""
         for applicant in self.applicants:
@@ -214,6 +222,8 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
         separators=tuple(raw["separators"]),
         which=_longest_first(raw["which"]),
         which_kind=_longest_first(raw["which_kind"]),
+        by_applicant=_longest_first(raw["by_applicant"]),
+        kind_words=frozenset(raw["kind_words"]),
         more_or_less=tuple(raw["more_or_less"]),
         fewer=_longest_first(raw["fewer"]),
         year_against=_longest_first(raw["year_against"]),

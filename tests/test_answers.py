@@ -162,11 +162,24 @@ def test_a_bound_that_cannot_be_applied_gets_no_number(engine: Engine, question:
     assert answer.values == () and "不给数字" in answer.text
 
 
-@pytest.mark.parametrize("question", ["伊春市申请人最多的是哪类", "兴隆县2023年依申请公开的办理结果中哪一类最多"])
-def test_which_kind_within_one_report_gets_no_total(engine: Engine, question: str) -> None:
-    """哪类最多 ranks one report's kinds against each other: the total answers another question."""
+@pytest.mark.parametrize(("question", "expected"), [
+    ("伊春市申请人最多的是哪类", [137, 4, 3, 2, 0, 0]),  # table 三's columns, 法人或其他组织 and the total left out
+    ("伊春市哪类申请人最少", [0, 0, 2, 3, 4, 137]),
+    ("伊春市2023年不予公开的理由都有哪些", [8, 4, 1, 1, 1, 0, 0, 0]),  # the eight reasons, 15 in all
+    ("兴隆县2023年依申请公开的办理结果中哪一类最多", [52, 0, 0, 0, 0, 0]),  # the six outcomes, not their total
+])
+def test_which_kind_ranks_one_reports_kinds(engine: Engine, question: str, expected: list[float]) -> None:
     answer = engine.ask(question)
-    assert answer.values == () and "不给数字" in answer.text and "自然人申请多少" in answer.text
+    assert [v.value for v in answer.values] == expected
+    assert answer.intent.breakdown is not None and "来源：" in answer.text
+    assert f"占这{len(expected)}类合计的" in answer.text
+
+
+@pytest.mark.parametrize("question", ["哪类申请人最多", "伊春市行政处罚哪类最多"])
+def test_which_kind_with_no_kinds_to_rank_gets_no_total(engine: Engine, question: str) -> None:
+    """No place named, or a row with no kinds under it: the total would answer another question."""
+    answer = engine.ask(question)
+    assert answer.values == () and "不给数字" in answer.text
 
 
 def test_change_between_years(engine: Engine, tmp_path: Path) -> None:
