@@ -156,8 +156,8 @@ class Lexicon:
     def items_of(self, code: str) -> tuple[FieldDef, ...]:
         """The rows a row is the total of, by their `parent` (不予公开 → its eight reasons), in the
         lexicon's order: empty for a row no other row is under."""
-        prefix = code.split(".")[0]
-        return tuple(f for f in self.fields if f.parent and f"{prefix}.{f.parent}" == code and f.code != code)
+        return tuple(f for f in self.fields
+                     if f.parent and f"{f.code.split('.')[0]}.{f.parent}" == code and f.code != code)
 
     def applicant(self, code: str) -> ApplicantDef:
         """Return the definition of an applicant column code."""
