@@ -338,11 +338,11 @@ def _breakdown(intent: Intent, db: sqlite_utils.Database, selection: Selection, 
     lines: list[str] = []
     values: list[Value] = []
     for report in selection.reports:
-        found = []
-        for field, applicant, kind in kinds:
-            (item,) = _look_up(db, (report,), field, applicant)
-            if item.cell is not None and item.cell.value is not None:
-                found.append((kind, _value(item.cell, report, lexicon)))
+        # One read of the report's cells of these rows, every column: each kind is one of them.
+        rows = {(row.field, row.applicant): row
+                for row in cell_rows(db, report_ids=[report.id], fields=dict.fromkeys(f for f, _, _ in kinds))}
+        found = [(kind, _value(rows[(field, applicant)], report, lexicon)) for field, applicant, kind in kinds
+                 if (field, applicant) in rows and rows[(field, applicant)].value is not None]
         if not found:
             lines.append(f"{report.label}的报告里没有“{label}”的分类数字。")
             continue
