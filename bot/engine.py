@@ -364,7 +364,7 @@ class Engine:
                 return answer_leads(intent, self._leads, self.db, report_changes(self.db), self.catalog)
             if intent.parts:
                 answers = [self.answer(replace(part, parts=())) for part in intent.parts]
-                return with_answered_year(combined_answer(intent, answers))
+                return with_answered_year(combined_answer(intent, answers, self.lexicon))
             if intent.refusal:
                 return refusal_answer(intent)
             if intent.ambiguous and not intent.bodies and intent.report_id is None:

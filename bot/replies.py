@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.answer import Answer
-from bot.intent import Intent
+from bot.answer import Answer, Value, format_number
+from bot.intent import Intent, Operation
+from index.lexicon import Lexicon
 
 HELP_TEXT = ("我回答关于政府信息公开工作年度报告的问题：表格里的数字（附出处），报告原文里的说法，"
              "以及报告自己的数字对不对得上。可以这样问：")
@@ -22,11 +23,14 @@ def refusal_answer(intent: Intent) -> Answer:
     return Answer(intent.question, intent.route, intent.refusal or "报告里没有这个问题的答案。", intent=intent)
 
 
-def combined_answer(intent: Intent, answers: list[Answer]) -> Answer:
-    """The answers to every part of a question, in order; values, notes and tables follow them."""
-    text = "\n".join(a.text for a in answers)
+def combined_answer(intent: Intent, answers: list[Answer], lexicon: Lexicon) -> Answer:
+    """The answers to every part of a question, in order; values, notes and tables follow them.
+    A sum of several rows of one report (部分公开和不予公开一共多少) leads with their total."""
+    total = _total_of_parts(intent, answers, lexicon)
+    text = "\n".join(([f"{total.name}{total.year}年{total.label}：{format_number(total.value, total.unit)}。"] if total else [])
+                     + [a.text for a in answers])
     notes = tuple(dict.fromkeys(n for a in answers for n in a.notes))
-    values = tuple(v for a in answers for v in a.values)
+    values = ((total,) if total else ()) + tuple(v for a in answers for v in a.values)
     passages = tuple(p for a in answers for p in a.passages)
     header = next((a.table[0] for a in answers if a.table), None)
     rows = [row for a in answers if a.table and a.table[0] == header for row in a.table[1:]]
@@ -35,6 +39,37 @@ def combined_answer(intent: Intent, answers: list[Answer]) -> Answer:
     choices = tuple(c for a in answers for c in a.choices)
     return Answer(intent.question, intent.route, text, values, passages, intent=intent, choices=choices,
                   chart=chart, table=table, notes=notes)
+
+
+def _total_of_parts(intent: Intent, answers: list[Answer], lexicon: Lexicon) -> Value | None:
+    """The total a 一共/合计 question of several rows of one report asks for: only when each part
+    gave one number of the same report and unit, and no row is another's total or part of it
+    (不予公开 and 国家秘密 would count the same requests twice)."""
+    if intent.operation != Operation.SUM or len(answers) < 2 or any(len(a.values) != 1 for a in answers):
+        return None
+    values = [a.values[0] for a in answers]
+    fields = [v.field for v in values]
+    if len({(v.report_id, v.unit, v.applicant) for v in values}) != 1 or len(set(fields)) != len(fields) \
+            or any(v.value is None or not lexicon.has_field(v.field) for v in values):
+        return None
+    if any(_within(a, b, lexicon) for a in fields for b in fields if a != b):
+        return None
+    first = values[0]
+    label = "＋".join(v.label for v in values) + " 合计"
+    return Value(report=first.report, region=first.region, year=first.year, field="+".join(fields), label=label,
+                 applicant=first.applicant, value=sum(v.value for v in values), unit=first.unit,
+                 report_id=first.report_id, name=first.name, derived=True)
+
+
+def _within(code: str, other: str, lexicon: Lexicon) -> bool:
+    """Whether a row is counted in another: one of its items, or theirs, down the lexicon's parents."""
+    items = list(lexicon.items_of(other))
+    while items:
+        item = items.pop()
+        if item.code == code:
+            return True
+        items.extend(lexicon.items_of(item.code))
+    return False
 
 
 def with_answered_year(answer: Answer) -> Answer:

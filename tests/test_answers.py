@@ -183,6 +183,23 @@ def test_which_kind_with_no_kinds_to_rank_gets_no_total(engine: Engine, question
     assert answer.values == () and "不给数字" in answer.text
 
 
+@pytest.mark.parametrize(("question", "total", "parts"), [
+    ("伊春市2023年全部公开和部分公开的合计", 78, [65, 13]),
+    ("伊春市2023年部分公开和不予公开一共多少", 28, [13, 15]),
+    ("兴隆县2023年行政处罚和行政强制加起来多少", 215, [215, 0]),
+])
+def test_a_sum_of_rows_of_one_report_leads_with_the_total(engine: Engine, question: str, total: float,
+                                                          parts: list[float]) -> None:
+    answer = engine.ask(question)
+    assert [v.value for v in answer.values] == [total, *parts] and answer.values[0].derived
+    assert answer.text.splitlines()[0].endswith(f"合计：{total}件。")
+
+
+def test_rows_of_different_units_are_not_summed(engine: Engine) -> None:
+    answer = engine.ask("伊春市2023年行政处罚和收费一共多少")
+    assert [v.unit for v in answer.values] == ["件", "万元"] and "合计" not in answer.text.splitlines()[0]
+
+
 def test_change_between_years(engine: Engine, tmp_path: Path) -> None:
     text = (SAMPLES / "yichun-2023.txt").read_text(encoding="utf-8").replace("2023", "2022").replace("| 88300 |", "| 80000 |")
     older = tmp_path / "yichun-2022.txt"
