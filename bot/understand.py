@@ -513,10 +513,12 @@ def _bound(text: str, q: QuestionWords) -> tuple[tuple[str, float, str] | None, 
 def _settle_breakdown(part: _Part, lexicon: Lexicon) -> None:
     """哪类最多 about one place: its table 三 columns (申请人最多的是哪类) or the rows under the field
     (办理结果中哪一类最多 → 予以公开, 部分公开 …). Anything else is left to the refusal."""
-    if not part.which_kind or not part.fields or len(part.bodies) > 1 or part.applicants:
+    if not part.which_kind or not part.fields or len(part.bodies) > 1 or len(part.applicants) > 1:
         return
     field = part.fields[0].field
-    if field.table == "requests" and any(w in part.text for w in lexicon.question.by_applicant):
+    if part.applicants:  # 商业企业申请的办理结果都有哪些: the rows under it, in that column
+        part.breakdown = "items" if lexicon.items_of(field.code) else None
+    elif field.table == "requests" and any(w in part.text for w in lexicon.question.by_applicant):
         part.breakdown = "applicants"
     elif lexicon.items_of(field.code):
         part.breakdown = "items"

@@ -168,6 +168,7 @@ def test_a_bound_that_cannot_be_applied_gets_no_number(engine: Engine, question:
     ("伊春市2023年不予公开的理由都有哪些", [8, 4, 1, 1, 1, 0, 0, 0]),  # the eight reasons, 15 in all
     ("兴隆县2023年依申请公开的办理结果中哪一类最多", [52, 0, 0, 0, 0, 0]),  # the six outcomes, not their total
     ("伊春市2023年的行政复议结果哪一种最多", [6, 3, 1, 0]),  # table 四's four results of 复议 only
+    ("伊春市2023年商业企业申请的办理结果都有哪些", [2, 1, 0, 0, 0, 0]),  # the outcomes in that column: its 3
 ])
 def test_which_kind_ranks_one_reports_kinds(engine: Engine, question: str, expected: list[float]) -> None:
     answer = engine.ask(question)
