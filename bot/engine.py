@@ -36,7 +36,8 @@ from bot.packed_leads import PackedLeads
 from bot.retrieval import answer_retrieval
 from bot.structured import answer_structured
 from bot.intent import Intent, Route
-from bot.replies import combined_answer, help_answer, refusal_answer, with_answered_year
+from bot.replies import (asks_for_report_list, combined_answer, help_answer, refusal_answer, report_list_answer,
+                         with_answered_year)
 from bot.understand import describe, understand
 from bot.understand import warm_up as warm_up_understanding
 from index import tokenizer
@@ -360,6 +361,8 @@ class Engine:
             if intent.route == Route.HELP:
                 return help_answer(intent, self.examples())
             named = [m.text for m in self.catalog.find(intent.question)] + list(intent.unknown_places)
+            if asks_for_report_list(intent.question, self.lexicon):
+                return report_list_answer(intent, self.catalog.reports)
             if asks_for_leads(intent.question, named):  # 有什么值得关注的, 年报有什么问题 (docs/leads.md)
                 return answer_leads(intent, self._leads, self.db, report_changes(self.db), self.catalog)
             if intent.parts:

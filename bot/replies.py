@@ -1,11 +1,13 @@
 """Answers that are not a lookup: help, a refusal with the reading, and a question of several parts."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.answer import Answer, Value, format_number
 from bot.intent import Intent, Operation
 from index.lexicon import Lexicon
+from index.store import StoredReport
 
 HELP_TEXT = ("我回答关于政府信息公开工作年度报告的问题：表格里的数字（附出处），报告原文里的说法，"
              "以及报告自己的数字对不对得上。可以这样问：")
@@ -15,6 +17,35 @@ def help_answer(intent: Intent, examples: list[str]) -> Answer:
     """A greeting or a request for help: what can be asked, with examples from the loaded reports."""
     lines = [HELP_TEXT, *(f"• {e}" for e in examples),
              "也可以接着问：“那色达县呢？”“2022年呢？”“最少的呢？”。命令：/reports 报告列表，/check 数字核对。"]
+    return Answer(intent.question, intent.route, "\n".join(lines), intent=intent)
+
+
+# Reports a list in an answer names; the rest are counted and reached with /reports.
+LISTED_REPORTS = 20
+
+
+def asks_for_report_list(question: str, lexicon: Lexicon) -> bool:
+    """有哪些报告, 伊春市有几份报告: a question about the store, not about what a report says."""
+    return any(word in question for word in lexicon.question.list_reports)
+
+
+def report_list_answer(intent: Intent, reports: Sequence[StoredReport]) -> Answer:
+    """The loaded reports (of the places and year the question names, when it names any), newest first."""
+    named = set(intent.bodies)
+    where = "、".join([*intent.bodies, *intent.unknown_places]) or "库里"
+    year = f"{intent.year}年" if intent.year is not None else ""
+    reading = f"理解为：{where}{' · ' + year if year else ''} · 已载入的报告"
+    intent = replace(intent, reading=reading)
+    chosen = [] if intent.unknown_places and not named else \
+        [r for r in reports if (not named or r.body in named or r.name in named) and intent.year in (None, r.year)]
+    chosen.sort(key=lambda r: (-r.year, r.name))
+    if not chosen:
+        return Answer(intent.question, intent.route, f"{where}没有已载入的{year}报告。发送 /reports 看全部报告。",
+                      intent=intent)
+    lines = [f"{where}共有{len(chosen)}份{year}报告："]
+    lines += [f"{i}. {r.label}《{r.title}》" for i, r in enumerate(chosen[:LISTED_REPORTS], 1)]
+    if len(chosen) > LISTED_REPORTS:
+        lines.append(f"其余{len(chosen) - LISTED_REPORTS}份：发送 /reports 看完整列表（命令行：reportbot reports）。")
     return Answer(intent.question, intent.route, "\n".join(lines), intent=intent)
 
 

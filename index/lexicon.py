@@ -66,6 +66,7 @@ class QuestionWords:
     separators: tuple[str, ...]
     which: tuple[str, ...]
     which_kind: tuple[str, ...]
+    list_reports: tuple[str, ...]
     by_applicant: tuple[str, ...]
     kind_words: frozenset[str]
     more_or_less: tuple[str, ...]
@@ -222,6 +223,7 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
         separators=tuple(raw["separators"]),
         which=_longest_first(raw["which"]),
         which_kind=_longest_first(raw["which_kind"]),
+        list_reports=_longest_first(raw["list_reports"]),
         by_applicant=_longest_first(raw["by_applicant"]),
         kind_words=frozenset(raw["kind_words"]),
         more_or_less=tuple(raw["more_or_less"]),

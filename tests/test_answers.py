@@ -201,6 +201,20 @@ def test_rows_of_different_units_are_not_summed(engine: Engine) -> None:
     assert [v.unit for v in answer.values] == ["件", "万元"] and "合计" not in answer.text.splitlines()[0]
 
 
+@pytest.mark.parametrize(("question", "first_line", "listed"), [
+    ("有哪些报告", "库里共有5份报告：", 5),
+    ("伊春市一共有几份报告", "伊春市共有1份报告：", 1),
+    ("2023年有几份报告", "库里共有4份2023年报告：", 4),
+    ("北京市有几份报告", "北京市没有已载入的报告。发送 /reports 看全部报告。", 0),
+])
+def test_a_question_about_the_store_lists_its_reports(engine: Engine, question: str, first_line: str,
+                                                      listed: int) -> None:
+    answer = engine.ask(question)
+    lines = answer.text.splitlines()
+    assert lines[0] == first_line and sum(1 for line in lines if "《" in line) == listed
+    assert answer.values == () and "已载入的报告" in answer.intent.reading
+
+
 def test_change_between_years(engine: Engine, tmp_path: Path) -> None:
     text = (SAMPLES / "yichun-2023.txt").read_text(encoding="utf-8").replace("2023", "2022").replace("| 88300 |", "| 80000 |")
     older = tmp_path / "yichun-2022.txt"
