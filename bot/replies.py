@@ -83,24 +83,13 @@ def _total_of_parts(intent: Intent, answers: list[Answer], lexicon: Lexicon) -> 
     if len({(v.report_id, v.unit, v.applicant) for v in values}) != 1 or len(set(fields)) != len(fields) \
             or any(v.value is None or not lexicon.has_field(v.field) for v in values):
         return None
-    if any(_within(a, b, lexicon) for a in fields for b in fields if a != b):
+    if any(lexicon.counted_in(a, b) for a in fields for b in fields if a != b):
         return None
     first = values[0]
     label = "＋".join(v.label for v in values) + " 合计"
     return Value(report=first.report, region=first.region, year=first.year, field="+".join(fields), label=label,
                  applicant=first.applicant, value=sum(v.value for v in values), unit=first.unit,
                  report_id=first.report_id, name=first.name, derived=True)
-
-
-def _within(code: str, other: str, lexicon: Lexicon) -> bool:
-    """Whether a row is counted in another: one of its items, or theirs, down the lexicon's parents."""
-    items = list(lexicon.items_of(other))
-    while items:
-        item = items.pop()
-        if item.code == code:
-            return True
-        items.extend(lexicon.items_of(item.code))
-    return False
 
 
 def with_answered_year(answer: Answer) -> Answer:

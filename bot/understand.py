@@ -489,18 +489,27 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
 _BOUND_UNITS = r"(?:万元|万件|万次|万条|万个|万|件|个|次|项|条|份|元|%)?"
 
 
+@lru_cache(maxsize=4)
+def _bound_patterns(before: tuple[str, ...], after: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns of a bound written before the number and after it, made once per lexicon."""
+    def either(words: tuple[str, ...]) -> str:
+        return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+    number = r"(\d+(?:\.\d+)?)(?!\s*年|\d)"
+    return (re.compile(rf"({either(before)})\s*{number}\s*({_BOUND_UNITS})"),
+            re.compile(rf"{number}\s*({_BOUND_UNITS})\s*({either(after)})"))
+
+
 def _bound(text: str, q: QuestionWords) -> tuple[tuple[str, float, str] | None, tuple[int, int] | None]:
     """A bound on the number, its unit as typed, and where it is written: 超过50件 → (">", 50.0, "件");
     2万件以上 → (">=", 20000.0, "件"); 100以上 → (">=", 100.0, ""). A number followed by 年 is a
     year, never a bound."""
-    before = "|".join(map(re.escape, sorted(q.bounds_before, key=len, reverse=True)))
-    after = "|".join(map(re.escape, sorted(q.bounds_after, key=len, reverse=True)))
-    number = r"(\d+(?:\.\d+)?)(?!\s*年|\d)"
-    match = re.search(rf"({before})\s*{number}\s*({_BOUND_UNITS})", text)
+    before, after = _bound_patterns(tuple(q.bounds_before), tuple(q.bounds_after))
+    match = before.search(text)
     if match:
         comparison, value, unit = q.bounds_before[match.group(1)], match.group(2), match.group(3)
     else:
-        match = re.search(rf"{number}\s*({_BOUND_UNITS})\s*({after})", text)
+        match = after.search(text)
         if not match:
             return None, None
         comparison, value, unit = q.bounds_after[match.group(3)], match.group(1), match.group(2)

@@ -154,11 +154,28 @@ class Lexicon:
         """Tell whether a field code is known."""
         return code in self._by_code()
 
+    def parent_of(self, code: str) -> str | None:
+        """The code of the row a row is counted in, by its `parent` (requests.denied →
+        requests.handled), or None (a total names itself as its parent: none then)."""
+        fdef = self._by_code().get(code)
+        if fdef is None or not fdef.parent:
+            return None
+        parent = f"{code.split('.')[0]}.{fdef.parent}"
+        return parent if parent != code else None
+
     def items_of(self, code: str) -> tuple[FieldDef, ...]:
-        """The rows a row is the total of, by their `parent` (不予公开 → its eight reasons), in the
-        lexicon's order: empty for a row no other row is under."""
-        return tuple(f for f in self.fields
-                     if f.parent and f"{f.code.split('.')[0]}.{f.parent}" == code and f.code != code)
+        """The rows a row is the total of (不予公开 → its eight reasons), in the lexicon's order:
+        empty for a row no other row is under."""
+        return tuple(f for f in self.fields if self.parent_of(f.code) == code)
+
+    def counted_in(self, code: str, other: str) -> bool:
+        """Whether a row is counted in another, up the parents (国家秘密 in 不予公开 in 办理结果)."""
+        parent = self.parent_of(code)
+        while parent is not None:
+            if parent == other:
+                return True
+            parent = self.parent_of(parent)
+        return False
 
     def applicant(self, code: str) -> ApplicantDef:
         """Return the definition of an applicant column code."""

@@ -842,7 +842,7 @@ def _printed_by_sqlite(value: float | None) -> str | None:
 
     A whole number is stored as an integer and prints as one (88300.0 → 88300); a decimal prints
     with 15 significant digits, which for a decimal without an exponent is how Python formats it
-    with .15g (checked against SQLite in tests/test_store.py). None keeps the printed text as is.
+    with .15g (checked against SQLite in tests/test_stored_cells.py). None keeps the printed text as is.
     """
     if value is None or not math.isfinite(value):
         return None
