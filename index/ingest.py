@@ -10,6 +10,7 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import stat
 import sys
@@ -17,8 +18,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
+from multiprocessing.connection import Connection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -174,26 +174,171 @@ def prepare_ahead(paths: list[Path], *, max_bytes: int | None = None,
 
 
 def _prepare_in_pool(paths: list[Path], max_bytes: int | None, workers: int) -> Iterator[tuple[Path, Pending]]:
-    """prepare_ahead's files in a pool of workers forked for them, shut down after the last."""
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(os.getpid(),)) as pool:
-        # Fed as it works: at most IN_FLIGHT files a worker are submitted ahead of the one being
-        # saved. pool.map submitted every file at once, so prepared reports piled up in memory
-        # whenever saving was slower than preparing (docs/benchmarks.md, issue 10).
-        pending = iter(paths)
-        window: deque[tuple[Path, Future]] = deque(
-            (path, pool.submit(_prepare_quietly, path, max_bytes)) for path in islice(pending, workers * IN_FLIGHT))
+    """prepare_ahead's files in worker processes forked for them, stopped after the last.
+
+    Fed as it works: at most IN_FLIGHT files a worker are sent ahead of the one being saved.
+    Sending every file at once piled prepared reports up in memory whenever saving was slower
+    than preparing (docs/benchmarks.md, issue 10).
+    """
+    with _Workers(workers, max_bytes) as crew:
+        ahead = workers * IN_FLIGHT
+        for path in paths[:ahead]:
+            crew.send(path)
+        for number, path in enumerate(paths):
+            yield path, crew.take()
+            if number + ahead < len(paths):
+                crew.send(paths[number + ahead])
+
+
+# Said for a file whose worker process died while preparing it (killed for memory, or a crash
+# in a file reader's native code): the load goes on with a new worker.
+_WORKER_DIED = ("准备这个文件的进程意外退出（可能是内存不足，或文件让读取程序崩溃）：这个文件没有载入，"
+                "其他文件照常载入。请单独再载入它一次；仍然失败，请把文件转成 txt 或 docx 后再试。")
+
+
+class _Workers:
+    """Worker processes, each fed files through a pipe of its own and answering in order.
+
+    Plain pipes read by the loading thread itself: concurrent.futures' pool moved every file
+    and result through two helper threads of the loading process, whose hand-offs cost the
+    saving process about 1 ms a report (docs/benchmarks.md, stop 19). A file goes to the worker
+    with the fewest files waiting, so one slow file (a scanned PDF) holds up only its worker.
+    """
+
+    def __init__(self, count: int, max_bytes: int | None) -> None:
+        self._context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() \
+            else multiprocessing.get_context()
+        self._max_bytes = max_bytes
+        self._processes: list[multiprocessing.process.BaseProcess] = []
+        self._pipes: list[Connection] = []
+        self._waiting: list[deque[Path]] = []  # files sent to each worker, not yet taken back
+        self._received: list[deque[bytes]] = []  # results read from each pipe, not yet taken
+        self._order: deque[int] = deque()  # the worker of each file sent, in the order sent
+        for _ in range(count):
+            self._waiting.append(deque())
+            self._received.append(deque())
+            self._pipes.append(self._start(len(self._pipes)))
+
+    def _start(self, worker: int) -> Connection:
+        """Start (or restart) one worker process; return the loading process's end of its pipe."""
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(theirs, os.getpid()), daemon=True,
+                                        name=f"reportbot-prepare-{worker}")
+        process.start()
+        theirs.close()
+        if worker < len(self._processes):
+            self._processes[worker] = process
+        else:
+            self._processes.append(process)
+        return ours
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop every worker: a busy one (the load stopped early) at once, an idle one when told."""
+        for worker, (process, pipe) in enumerate(zip(self._processes, self._pipes)):
+            if self._waiting[worker]:
+                process.kill()
+            else:
+                try:
+                    pipe.send(None)
+                except OSError:
+                    process.kill()
+        for process, pipe in zip(self._processes, self._pipes):
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            pipe.close()
+
+    def send(self, path: Path) -> None:
+        """Give a file to the worker with the fewest files waiting."""
+        worker = min(range(len(self._pipes)), key=lambda w: len(self._waiting[w]))
+        self._waiting[worker].append(path)
+        self._order.append(worker)
         try:
-            while window:
-                path, future = window.popleft()
-                following = next(pending, None)
-                if following is not None:
-                    window.append((following, pool.submit(_prepare_quietly, following, max_bytes)))
-                yield path, future
-        finally:
-            for _, future in window:  # a consumer that stops early waits for no more files
-                future.cancel()
+            self._pipes[worker].send((path, self._max_bytes))
+        except OSError:
+            pass  # the worker died: found, and its files sent again, when its result is taken
+
+    def take(self) -> Pending:
+        """The next file's preparation, in the order the files were sent."""
+        return _FromWorker(self, self._order.popleft())
+
+    def ready(self, worker: int) -> bool:
+        """Whether the worker's oldest file is prepared; reads what its pipe holds meanwhile,
+        so a worker is not kept waiting to hand over a result."""
+        self._read_available()
+        return bool(self._received[worker])
+
+    def _read_available(self) -> None:
+        for worker, pipe in enumerate(self._pipes):
+            try:
+                while len(self._received[worker]) < len(self._waiting[worker]) and pipe.poll():
+                    self._received[worker].append(pipe.recv_bytes())
+            except (EOFError, OSError):
+                continue  # died: result() says so for the file it was preparing
+
+    def result(self, worker: int) -> PreparedReport | ReportbotError:
+        """The worker's oldest file, prepared (waiting for it), or its error."""
+        if not self._received[worker]:
+            try:
+                self._received[worker].append(self._pipes[worker].recv_bytes())
+            except (EOFError, OSError):
+                self._restart(worker)
+                return UnreadableFileError(_WORKER_DIED)
+        self._waiting[worker].popleft()
+        outcome = pickle.loads(self._received[worker].popleft())
+        if isinstance(outcome, BaseException) and not isinstance(outcome, ReportbotError):
+            raise outcome  # a fault of this program in preparing the file, raised here as in one process
+        return outcome
+
+    def _restart(self, worker: int) -> None:
+        """After a worker died: drop the file it was preparing, give the rest of its files to a new one."""
+        self._processes[worker].join(timeout=5)
+        self._pipes[worker].close()
+        self._waiting[worker].popleft()
+        self._pipes[worker] = self._start(worker)
+        for path in self._waiting[worker]:
+            self._pipes[worker].send((path, self._max_bytes))
+
+
+class _FromWorker:
+    """A file being prepared by one of the workers."""
+
+    def __init__(self, crew: _Workers, worker: int) -> None:
+        self.crew = crew
+        self.worker = worker
+
+    def done(self) -> bool:
+        """Whether its result is there without waiting."""
+        return self.crew.ready(self.worker)
+
+    def result(self) -> PreparedReport | ReportbotError:
+        """The prepared report (or the file's error), waiting for it if need be."""
+        return self.crew.result(self.worker)
+
+
+def _serve(pipe: Connection, parent: int) -> None:
+    """A worker process: prepare each file sent, send back the pickled result, until told to stop."""
+    _start_worker(parent)
+    while True:
+        try:
+            job = pipe.recv()
+        except (EOFError, OSError):
+            return  # the loading process is gone
+        if job is None:
+            return
+        try:
+            outcome: object = _prepare_quietly(*job)
+        except Exception as error:  # a fault of this program: raised again in the loading process
+            outcome = error
+        try:
+            blob = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an error that cannot be pickled: its text is enough
+            blob = pickle.dumps(RuntimeError(f"{type(outcome).__name__}: {outcome}"), protocol=pickle.HIGHEST_PROTOCOL)
+        pipe.send_bytes(blob)
 
 
 def warm_up() -> None:
@@ -224,8 +369,11 @@ def _start_worker(parent: int) -> None:
     gc.freeze() puts every object the fork copied (jieba's dictionary, the lexicon, the gazetteer)
     out of the cyclic collector's reach: its collections then walk only the worker's own objects,
     and no longer write to, and so copy, the inherited pages (page faults 22 → 16 a report, measured).
+    Ctrl-C in a terminal reaches the whole process group: the loading process stops the workers,
+    so they ignore it rather than each printing a traceback.
     """
     gc.freeze()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
 
 

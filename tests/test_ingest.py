@@ -76,6 +76,28 @@ def test_a_long_batch_is_prepared_by_fresh_workers_every_few_files_in_order(tmp_
         assert str(a) == str(b) if isinstance(a, ReportbotError) else (a.report, a.tokens) == (b.report, b.tokens)
 
 
+def test_a_worker_that_dies_fails_only_the_file_it_was_preparing(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-file (out of memory, a crash in a reader's native code) costs that file
+    alone: it is reported with what to do, a new worker takes the rest, and the load goes on."""
+    paths = batch(tmp_path)
+    monkeypatch.setenv("REPORTBOT_FAULT_AT", "prepare.started@2")  # every worker dies on its second file
+    engine = Engine.open(tmp_path / "r.db")
+    try:
+        results = list(engine.load_many(paths))
+        assert [p for p, _ in results] == paths
+        died = [p for p, r in results if isinstance(r, ReportbotError) and "进程意外退出" in str(r)]
+        loaded = [p for p, r in results if isinstance(r, LoadOutcome)]
+        assert died and loaded
+        assert {p.name for p, r in results if isinstance(r, ReportbotError)} - {p.name for p in died} <= {"05.txt", "11.txt"}
+        monkeypatch.delenv("REPORTBOT_FAULT_AT")
+        again = [r for _, r in engine.load_many([p for p in died if p.name not in ("05.txt", "11.txt")])]
+        assert all(isinstance(r, LoadOutcome) for r in again)
+        assert len(engine.reports()) == 16
+    finally:
+        engine.close()
+
+
 def test_folders_expand_to_report_files(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
