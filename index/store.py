@@ -826,15 +826,23 @@ def _save_cells(db: sqlite_utils.Database, report_id: int, cells: Sequence[Cell]
     texts = _code_ids(db, "cell_texts", ("text",), [(t,) for t in [c.row_label for c in cells] + inputs if t])
     methods = _code_ids(db, "cell_methods", ("method",), [(c.method,) for c in cells])
     units = _field_units(db)
+    # NULLs go in as a stand-in the SQL turns back into NULL: Python's sqlite3 looks for an
+    # adapter for every None it binds, a fifth of inserting the cells (docs/benchmarks.md).
     rows = [(report_id, keys[(c.field, c.applicant or "")], c.value,
-             None if c.unit == units.get((c.field,)) else c.unit,
-             None if c.raw is not None and c.raw == _printed_by_sqlite(c.value) else c.raw,
-             texts.get((c.row_label,)), methods[(c.method,)], int(c.inferred), int(c.derived), texts.get((i,)))
+             _NULL_TEXT if c.unit == units.get((c.field,)) else c.unit,
+             _NULL_TEXT if c.raw is None or c.raw == _printed_by_sqlite(c.value) else c.raw,
+             texts.get((c.row_label,), 0), methods[(c.method,)], int(c.inferred), int(c.derived), texts.get((i,), 0))
             for c, i in zip(cells, inputs)]
     rows.sort(key=itemgetter(1))  # in key order: each goes after the last in the table's B-tree
     db.conn.executemany(
         "INSERT INTO cell_values (report_id, key_id, value, unit, raw, row_label_id, method_id, inferred, derived,"
-        " inputs_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        " inputs_id) VALUES (?, ?, ?, NULLIF(?, char(0)), NULLIF(?, char(0)), NULLIF(?, 0), ?, ?, ?, NULLIF(?, 0))",
+        rows)
+
+
+# What a text column of a cell holds as NULL on its way in (_save_cells): no unit or printed
+# text is a NUL character. Ids stand in as 0 (code ids start at 1).
+_NULL_TEXT = "\x00"
 
 
 def _printed_by_sqlite(value: float | None) -> str | None:
