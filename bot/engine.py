@@ -142,11 +142,15 @@ def _collector_paused() -> Iterator[None]:
 # A load commits its reports together, at most this many at a time or for this long (load_many).
 COMMIT_REPORTS = 32
 COMMIT_WINDOW_S = 0.2
-# Pages the write-ahead log may grow to during a load before SQLite copies them into the store
-# (its default is 1,000): a load rewrites the same index pages commit after commit, and copying
-# them 10 times less often took 0.3-0.6 ms a report off the saving process (docs/benchmarks.md).
-LOAD_CHECKPOINT_PAGES = 10_000
-_DEFAULT_CHECKPOINT_PAGES = 1_000
+# How the store's connection writes during a load, and after (load_many):
+# - the write-ahead log may grow to 10,000 pages before SQLite copies them into the store (its
+#   default is 1,000): a load rewrites the same index pages commit after commit, and copying
+#   them 10 times less often took 0.3-0.6 ms a report off the saving process;
+# - foreign keys are not checked: every id a load writes comes from the rows it has just
+#   written or read, and checking them was 0.5 ms a report (a report's rows are deleted
+#   outright, never by cascade: index/store.py, _delete_report). docs/benchmarks.md, stop 19.
+_LOADING = ("PRAGMA wal_autocheckpoint = 10000", "PRAGMA foreign_keys = OFF")
+_NOT_LOADING = ("PRAGMA wal_autocheckpoint = 1000", "PRAGMA foreign_keys = ON")
 
 _CARD_FIELDS = (("requests.new", "total"), ("requests.handled", "total"), ("requests.granted", "total"),
                 ("requests.denied", "total"), ("requests.carried_over", "total"), ("normative.in_force", None),
@@ -422,7 +426,7 @@ class Engine:
         batch: list[tuple[Path, LoadOutcome | ReportbotError]] = []
         transaction: ExitStack | None = None
         began = 0.0
-        self._checkpoint_every(LOAD_CHECKPOINT_PAGES)
+        self._write_as(_LOADING)
         try:
             for path, pending in prepare_ahead(paths, max_bytes=max_bytes):
                 if batch and not pending.done():
@@ -451,12 +455,14 @@ class Engine:
                 self._forget_uncommitted()
             raise
         finally:
-            self._checkpoint_every(_DEFAULT_CHECKPOINT_PAGES)
+            self._write_as(_NOT_LOADING)
 
-    def _checkpoint_every(self, pages: int) -> None:
-        """Let the write-ahead log grow to this many pages before it is copied into the store."""
-        with self._lock, suppress(sqlite3.Error):  # a closed or read-only store: nothing to tune
-            self.db.execute(f"PRAGMA wal_autocheckpoint = {pages}")
+    def _write_as(self, settings: tuple[str, ...]) -> None:
+        """Set how the connection writes (_LOADING, _NOT_LOADING); between transactions, where
+        SQLite takes a change of foreign_keys."""
+        with self._lock, suppress(sqlite3.Error):  # a closed or read-only store: nothing to set
+            for pragma in settings:
+                self.db.execute(pragma)
 
     def _begin(self) -> ExitStack:
         """A batch's write transaction, holding the engine's lock until it is committed."""

@@ -780,7 +780,7 @@ def save_report(db: sqlite_utils.Database, report: Report, document: Document, t
                          " ORDER BY body = ? DESC", [report.body, report.body_id, report.year, report.body]).fetchone()
         replaced = get_report(db, old[0]) if old else None
         if replaced:
-            db.execute("DELETE FROM reports WHERE id = ?", [replaced.id])
+            _delete_report(db, replaced.id)
         # Plain SQL throughout: sqlite-utils' per-call table inspection and per-row conversion
         # were most of a load's time in the saving process (docs/benchmarks.md).
         report_id = db.conn.execute(
@@ -910,7 +910,29 @@ def _code_ids(db: sqlite_utils.Database, table: str, columns: tuple[str, ...],
 def remove_report(db: sqlite_utils.Database, report_id: int) -> None:
     """Delete a report and everything extracted from it."""
     with writing(db):
-        db.execute("DELETE FROM reports WHERE id = ?", [report_id])
+        _delete_report(db, report_id)
+
+
+def _delete_report(db: sqlite_utils.Database, report_id: int) -> None:
+    """Delete a report's rows from every table that refers to it, then the report.
+
+    Said outright rather than left to ON DELETE CASCADE: a load turns foreign-key checks off
+    (Engine.load_many; they were a twelfth of saving a report) and may replace a report then."""
+    for table in _report_children(db):
+        db.execute(f"DELETE FROM [{table}] WHERE report_id = ?", [report_id])
+    db.execute("DELETE FROM reports WHERE id = ?", [report_id])
+
+
+def _report_children(db: sqlite_utils.Database) -> tuple[str, ...]:
+    """The tables whose report_id refers to reports(id), read from the schema once per store."""
+    if db not in _children_of:
+        _children_of[db] = tuple(name for (name,) in db.execute(
+            "SELECT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
+            " WHERE m.type = 'table' AND f.\"table\" = 'reports' AND f.\"from\" = 'report_id' ORDER BY m.name"))
+    return _children_of[db]
+
+
+_children_of: WeakKeyDictionary[sqlite_utils.Database, tuple[str, ...]] = WeakKeyDictionary()
 
 
 # Above this many reports a field's cells are read whole and filtered here: a long IN list

@@ -98,6 +98,35 @@ def test_a_worker_that_dies_fails_only_the_file_it_was_preparing(tmp_path: Path,
         engine.close()
 
 
+def test_a_version_replaced_in_a_load_leaves_no_row_behind_and_every_reference_holds(tmp_path: Path) -> None:
+    """A load writes without foreign-key checks (faster), so a report it replaces is deleted
+    table by table: nothing of the old version stays, and SQLite's own check finds no broken
+    reference afterwards. A removal in the same engine deletes the same way."""
+    paths = batch(tmp_path)
+    newer = tmp_path / "newer.txt"
+    newer.write_text(paths[2].read_text(encoding="utf-8").replace("| 2 |", "| 77 |"), encoding="utf-8")
+    engine = Engine.open(tmp_path / "r.db")
+    try:
+        outcomes = [r for _, r in engine.load_many(paths + [newer])]
+        old_id = outcomes[2].report_id
+        assert outcomes[-1].replaced and outcomes[-1].report_id != old_id
+        db = engine.db
+        children = [row[0] for row in db.execute(
+            "SELECT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f"
+            " WHERE m.type = 'table' AND f.\"table\" = 'reports'")]
+        assert {"cell_values", "passages", "facts", "sections"} <= set(children)
+        for table in children + ["passage_terms", "table_row_terms"]:
+            assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE report_id = ?", [old_id]).fetchone()[0] == 0, table
+        assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # checked again after the load
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert engine.ask("丙丙县行政处罚多少件？").values[0].value == 77
+        removed = engine.remove_id(outcomes[-1].report_id)
+        for table in children + ["passage_terms", "table_row_terms"]:
+            assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE report_id = ?", [removed.id]).fetchone()[0] == 0
+    finally:
+        engine.close()
+
+
 def test_folders_expand_to_report_files(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
