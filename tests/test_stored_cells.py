@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from index.report import Cell
@@ -28,6 +28,8 @@ def _sqlite_text(value: float | None) -> str | None:
 
 
 @given(_VALUES)
+@example(100000000000000.5)  # a tie past 15 digits: SQLite rounds it up, Python to even
+@example(12372.0506)
 def test_what_sqlite_prints_is_known_or_said_to_be_unknown(value: float | None) -> None:
     printed = _printed_by_sqlite(value)
     assert printed is None or printed == _sqlite_text(value)
