@@ -482,6 +482,12 @@ class Engine:
             # A report whose failure ended the transaction is the batch's last: its error is the batch's.
             ended = None if self.db.conn.in_transaction else batch[-1][1]
             try:
+                try:
+                    if ended is None:
+                        self.index.write_counts()
+                except BaseException:
+                    transaction.__exit__(*sys.exc_info())  # ROLLBACK, then the lock
+                    raise
                 transaction.close()  # COMMIT, then the lock
             except sqlite3.Error as error:
                 failure = ended if isinstance(ended, StoreError) else write_failure(error)
@@ -497,6 +503,7 @@ class Engine:
 
     def _forget_uncommitted(self) -> None:
         """After a batch was rolled back: the search index and the reports as the store has them."""
+        self.index.forget_counts()
         self._rebuild_index()
         self._reports = list_reports(self.db)
         self._catalog = None
@@ -514,19 +521,23 @@ class Engine:
         disagree with the stored passages."""
         report = prepared.report
         with self._lock:
+            alone = not self.db.conn.in_transaction  # not one of a batch: commits at the end of this save
+            added = None
             try:
                 with writing(self.db):
                     saved = store_report(self.db, prepared)
                     if not saved.unchanged:
                         if saved.replaced:
                             self.index.remove_report(saved.replaced.id)
-                        self.index.add_report(saved.report.id)
+                        self.index.add_report(saved.report.id, count_later=not alone)
+                        added = saved.report.id
                     fault_point("save.indexed")
-            except sqlite3.Error as error:
+            except BaseException as error:
+                if added is not None:
+                    self.index.forget_counts(added)
                 self._rebuild_index()
-                raise write_failure(error) from error
-            except BaseException:
-                self._rebuild_index()
+                if isinstance(error, sqlite3.Error):
+                    raise write_failure(error) from error
                 raise
             if not saved.unchanged:
                 self._catalog = None

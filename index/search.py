@@ -136,6 +136,10 @@ class PassageIndex:
         # Term ids looked up so far (questions' words, loaded reports' tokens): the whole table was
         # 128,000 terms and 25 MB at 50,000 reports, read at start for a few words a question.
         self._vocab: dict[str, int] = {}
+        # The term ids of each added report's table rows, by report, not yet counted into
+        # table_row_df: counted together just before the transaction that added them commits
+        # (write_counts). The same national labels in every report made 226 upserts a report.
+        self._uncounted: dict[int, list[np.ndarray]] = {}
         if not read_only and not _TABLES <= set(db.table_names()):
             with writing(db):
                 for statement in SCHEMA:
@@ -191,8 +195,12 @@ class PassageIndex:
                 self._prune_log()
             self.reset()
 
-    def add_report(self, report_id: int) -> None:
-        """Index (or re-index) one report's passages after the store has saved them."""
+    def add_report(self, report_id: int, *, count_later: bool = False) -> None:
+        """Index (or re-index) one report's passages after the store has saved them.
+
+        ``count_later``: its table rows' document frequencies wait for write_counts, which the
+        caller runs in the same transaction before it commits (forget_counts if it does not):
+        a load counts a batch's reports together."""
         with self._lock:
             with writing(self._db):
                 self.remove_report(report_id)
@@ -203,20 +211,41 @@ class PassageIndex:
                 ).fetchall()
                 prose = [row[:3] for row in stored if not row[3]]
                 term_ids = self._store_terms(prose, fresh=True)
-                self._count_table_rows(self._store_terms([row[:3] for row in stored if row[3]], "table_row_terms",
-                                                         fresh=True))
+                self._uncounted[report_id] = self._store_terms([row[:3] for row in stored if row[3]],
+                                                               "table_row_terms", fresh=True)
+                if not count_later:
+                    self.write_counts()
             if term_ids and self._ready:
                 self._append([(report_id, [passage_id for passage_id, _, _ in prose], term_ids)])
 
     def remove_report(self, report_id: int) -> None:
         """Forget one report's passages (after the store removed or replaced it)."""
         with self._lock, writing(self._db):
-            table_rows = self._db.execute("SELECT term_ids FROM table_row_terms WHERE report_id = ?", [report_id])
-            self._count_table_rows([np.frombuffer(blob, dtype="<i4") for (blob,) in table_rows], sign=-1)
-            self._db.execute("DELETE FROM table_row_terms WHERE report_id = ?", [report_id])
-            self._db.execute("DELETE FROM passage_terms WHERE report_id = ?", [report_id])
-            self._bump("remove", report_id)
+            if self._uncounted.pop(report_id, None) is None:  # else its rows were never counted
+                table_rows = self._db.execute("SELECT term_ids FROM table_row_terms WHERE report_id = ?", [report_id])
+                self._count_table_rows([np.frombuffer(blob, dtype="<i4") for (blob,) in table_rows], sign=-1)
+            deleted = self._db.execute("DELETE FROM table_row_terms WHERE report_id = ?", [report_id]).rowcount
+            deleted += self._db.execute("DELETE FROM passage_terms WHERE report_id = ?", [report_id]).rowcount
+            if deleted:  # a report being added for the first time has nothing to forget, nor to log
+                self._bump("remove", report_id)
             self.forget(report_id)
+
+    def write_counts(self) -> None:
+        """Count the table rows of the reports added since the last call into table_row_df, in
+        the transaction that added them (Engine: just before it commits)."""
+        with self._lock:
+            if self._uncounted:
+                self._count_table_rows([row for rows in self._uncounted.values() for row in rows])
+                self._uncounted.clear()
+
+    def forget_counts(self, report_id: int | None = None) -> None:
+        """Drop the uncounted table rows of a report whose save was undone (all: a transaction
+        rolled back)."""
+        with self._lock:
+            if report_id is None:
+                self._uncounted.clear()
+            else:
+                self._uncounted.pop(report_id, None)
 
     def forget(self, report_id: int) -> None:
         """Drop a report's passages from this index only (another process removed it)."""

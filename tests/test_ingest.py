@@ -5,11 +5,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from bot.engine import Engine, LoadOutcome
 from index.errors import ReportbotError
 from index import ingest
 from index.ingest import prepare_many, report_files
+from index.store import writing
 from tests.test_readers import BAD_INPUT_IDS, BAD_INPUTS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -119,12 +121,23 @@ def test_a_version_replaced_in_a_load_leaves_no_row_behind_and_every_reference_h
             assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE report_id = ?", [old_id]).fetchone()[0] == 0, table
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # checked again after the load
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        # The table rows' document frequencies, counted a batch at a time (the replaced report's
+        # added, then taken away, in one batch), are what counting every stored row again gives.
+        counted = _table_row_counts(db)
+        with writing(db):
+            engine.index._recount_table_rows()
+        assert _table_row_counts(db) == counted
         assert engine.ask("丙丙县行政处罚多少件？").values[0].value == 77
         removed = engine.remove_id(outcomes[-1].report_id)
         for table in children + ["passage_terms", "table_row_terms"]:
             assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE report_id = ?", [removed.id]).fetchone()[0] == 0
     finally:
         engine.close()
+
+
+def _table_row_counts(db: sqlite_utils.Database) -> tuple[list, list]:
+    return (db.execute("SELECT term_id, df FROM table_row_df WHERE df > 0 ORDER BY term_id").fetchall(),
+            db.execute("SELECT name, value FROM search_state WHERE name LIKE 'table_%' ORDER BY name").fetchall())
 
 
 def test_folders_expand_to_report_files(tmp_path: Path) -> None:
