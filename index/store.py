@@ -845,6 +845,7 @@ def _save_cells(db: sqlite_utils.Database, report_id: int, cells: Sequence[Cell]
 _NULL_TEXT = "\x00"
 
 
+@lru_cache(maxsize=65_536)  # asked for every cell saved; most values recur (0, small counts)
 def _printed_by_sqlite(value: float | None) -> str | None:
     """CAST(value AS TEXT) of a value stored in a NUMERIC column, or None where that is not sure.
 
