@@ -795,11 +795,11 @@ def _pos_tokenizer():
     dictionary file (0.3 CPU s); ours has the same dictionary file, so it shares that table
     instead of reading the file a second time (POSTokenizer() would: a third of the first
     answer's start-up, docs/benchmarks.md)."""
-    from index import tokenizer
-
-    segmenter = tokenizer.jieba_segmenter()  # first: it imports jieba without pkg_resources
     import jieba.posseg
 
+    from index import tokenizer
+
+    segmenter = tokenizer._segmenter()
     if segmenter.dictionary != jieba.posseg.dt.tokenizer.dictionary:
         return jieba.posseg.POSTokenizer(segmenter)
     tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)

@@ -1,23 +1,12 @@
-"""The one segmenter: index text and questions are cut by the same function.
+"""The one wrapper around jieba: index text and questions are segmented by the same function.
 
-Search-mode segmentation (``cut_for_search``) emits a long word and its dictionary sub-words,
+Search-mode segmentation (``lcut_for_search``) emits a long word and its dictionary sub-words,
 which favours recall: 政府信息公开 also yields 政府, 信息, 公开. Numbers are cut out before
-the segmenter sees the text, so 0314-5053366 or 8978.04 stay whole (and their parts are tokens too).
-
-The words are jieba's, cut by rjieba (jieba-rs: jieba's dictionary and algorithm in Rust, MIT).
-It gives the same words as jieba over every stretch of the samples' text and of 300 synthetic
-reports (tests/test_tokenizer.py holds them equal), cuts a report's text 8 times faster, and
-loads its dictionary in 0.25 CPU s, where jieba's took 0.35 from our pickle and kept 500,000
-Python strings in memory (docs/benchmarks.md, stop 19). jieba itself is loaded only for what
-rjieba lacks: the frequencies the lexicon's phrases are added with (jieba's own suggestion,
-worked out once and kept in a small file) and the part-of-speech tagger that a few questions
-need (bot/understand.py), which gets every word taught here too.
+jieba sees the text, so 0314-5053366 or 8978.04 stay whole (and their parts are tokens too).
 """
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import importlib.util
 import logging
 import os
 import pickle
@@ -28,16 +17,21 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING
-
-import rjieba
 
 from index.lexicon import load_lexicon
 from index.numbers import nfkc
 
-if TYPE_CHECKING:
+# jieba's _compat imports pkg_resources only to find its dictionary file, and falls back to a
+# plain open() without it; importing pkg_resources cost ~0.3 CPU s of every start
+# (python -X importtime, docs/benchmarks.md). Hidden only while jieba is imported.
+_hide_pkg_resources = "pkg_resources" not in sys.modules
+if _hide_pkg_resources:
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes `import pkg_resources` fail
+try:
     import jieba
+finally:
+    if _hide_pkg_resources:
+        del sys.modules["pkg_resources"]
 
 # A number as printed: digits joined by "." or "-" (8978.04, 0314-5053366, 2023-01-01).
 _NUMBER = re.compile(r"[0-9]+(?:[.\-][0-9]+)*")
@@ -47,7 +41,7 @@ _NUMBER_PARTS = re.compile(r"[0-9]+")
 # carry no meaning for retrieval.
 _DROPPED_CATEGORIES = ("P", "S", "Z", "C")
 
-# A name's frequency in the dictionary: high enough to keep a place name whole (色达县 beats
+# A name's frequency in jieba's dictionary: high enough to keep a place name whole (色达县 beats
 # 色达 + 县), given directly because jieba's suggest_freq segments every word it adds and made
 # start-up over 10,000 reports take seconds (docs/benchmarks.md).
 _NAME_FREQ = 1000
@@ -55,8 +49,7 @@ _NAME_FREQ = 1000
 # stock clauses): their segmentation is kept. A stretch is one of the runs jieba segments apart
 # (its cut(): Chinese characters, letters and digits together, anything else one character at a
 # time), so a paragraph's clauses are kept one by one and give the same words as the paragraph.
-# jieba's own pattern for them (re_han_default), written out so that cutting never imports jieba.
-_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
+_BLOCK = jieba.re_han_default
 _CACHED_STRETCH = 64
 _CACHE_MAX = 50_000
 
@@ -103,17 +96,8 @@ class _Segmentations:
 
 
 _cache = _Segmentations()
-# Loading either dictionary (once, even with several threads).
-_load_lock = threading.Lock()
-# Every call into rjieba: adding a word while another thread cuts text is refused by the binding
-# (it cuts without Python's lock held), so cutting and adding take turns.
-_use_lock = threading.Lock()
-_fast: rjieba.Jieba | None = None
-_jieba: jieba.Tokenizer | None = None  # loaded only when asked for (jieba_segmenter)
-_taught: list[str] = []
-# A word no text can hold (two private-use characters: the segmenter never sees them side by
-# side, since each is cut apart from its neighbours), added only to bring the total to jieba's.
-_TOTAL_MAKEWEIGHT = "\U000f0000\U000f0001"  # every word add_words added, in order: given to jieba when it is loaded
+_lock = threading.Lock()
+_jieba: jieba.Tokenizer | None = None
 
 
 def tokenize(text: str) -> list[str]:
@@ -123,15 +107,14 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     text = nfkc(text).lower()
     start = 0
-    with _use_lock:
-        for number in _NUMBER.finditer(text):
-            _segment_into(tokens, segmenter, text[start : number.start()], stopwords)
-            tokens.append(number.group())
-            parts = _NUMBER_PARTS.findall(number.group())
-            if len(parts) > 1:
-                tokens.extend(parts)
-            start = number.end()
-        _segment_into(tokens, segmenter, text[start:], stopwords)
+    for number in _NUMBER.finditer(text):
+        _segment_into(tokens, segmenter, text[start : number.start()], stopwords)
+        tokens.append(number.group())
+        parts = _NUMBER_PARTS.findall(number.group())
+        if len(parts) > 1:
+            tokens.extend(parts)
+        start = number.end()
+    _segment_into(tokens, segmenter, text[start:], stopwords)
     return tokens
 
 
@@ -140,17 +123,14 @@ def add_words(words: Iterable[str]) -> None:
     segmenter = _segmenter()
     lexicon = load_lexicon()
     added = []
-    with _use_lock:
+    with _lock:
         for name in words:
             name = unicodedata.normalize("NFKC", name).strip().lower()
             # 色达县 also makes 色达 a word: reports say 中国色达, 我县.
             for word in (name, lexicon.bare_place(name) or name):
-                if len(word) >= 2 and not segmenter.has_word(word):
-                    segmenter.add_word(word, _NAME_FREQ, None)
+                if len(word) >= 2 and not segmenter.FREQ.get(word):
+                    segmenter.add_word(word, freq=_NAME_FREQ)
                     added.append(word)
-                    if _jieba is not None:
-                        _jieba.add_word(word, freq=_NAME_FREQ)
-        _taught.extend(added)
         _cache.added.extend(added)
         if len(_cache.added) >= _CACHE_MAX:  # each kept stretch would check that many words
             _cache.clear()
@@ -159,17 +139,15 @@ def add_words(words: Iterable[str]) -> None:
 def dictionary_words(text: str) -> list[str]:
     """A text's words on the dictionary's best route alone (no HMM joining unknown characters),
     as written: no normalisation, no stopwords dropped."""
-    segmenter = _segmenter()
-    with _use_lock:
-        return segmenter.cut(text, False)
+    return _segmenter().lcut(text, HMM=False)
 
 
 def warm_up() -> None:
-    """Load the dictionary and the domain phrases now rather than on the first question."""
+    """Load jieba's dictionary and the domain phrases now rather than on the first question."""
     _segmenter()
 
 
-def _segment_into(tokens: list[str], segmenter: rjieba.Jieba, text: str, stopwords: frozenset[str]) -> None:
+def _segment_into(tokens: list[str], segmenter: jieba.Tokenizer, text: str, stopwords: frozenset[str]) -> None:
     """Append the words of a stretch of text without numbers, less stop words and punctuation."""
     if not text.strip():
         return
@@ -184,7 +162,8 @@ def _segment_into(tokens: list[str], segmenter: rjieba.Jieba, text: str, stopwor
             stamp = _cache.stamp()
             # HMM off: it only guesses unknown words, and names are added to the dictionary; it
             # doubled the cost of segmenting a report at load (docs/benchmarks.md).
-            words = tuple(w for w in segmenter.cut_for_search(block, False) if w not in stopwords and not _is_noise(w))
+            words = tuple(w for w in segmenter.lcut_for_search(block, HMM=False)
+                          if w not in stopwords and not _is_noise(w))
             if len(block) <= _CACHED_STRETCH:
                 _cache.keep(block, stamp, words)
         tokens.extend(words)
@@ -195,92 +174,15 @@ def _is_noise(word: str) -> bool:
     return all(unicodedata.category(ch).startswith(_DROPPED_CATEGORIES) for ch in word)
 
 
-def _segmenter() -> rjieba.Jieba:
-    """Return the segmenter, loading it on first use (once, even with several threads)."""
-    global _fast
-    if _fast is not None:
-        return _fast
-    with _load_lock:
-        if _fast is None:
-            fast = rjieba.Jieba()
-            freqs, replaced = _phrase_frequencies()
-            for term, freq in freqs.items():
-                fast.add_word(term, freq, None)
-            if replaced:
-                fast.add_word(_TOTAL_MAKEWEIGHT, replaced, None)
-            _fast = fast
-    return _fast
-
-
-def jieba_segmenter() -> jieba.Tokenizer:
-    """jieba itself, with the same dictionary, phrases and taught names as the segmenter: for
-    jieba's part-of-speech tagger (bot/understand.py). Loaded on first use (0.35 CPU s)."""
+def _segmenter() -> jieba.Tokenizer:
+    """Return our jieba instance, loading it on first use (once, even with several threads)."""
     global _jieba
     if _jieba is not None:
         return _jieba
-    with _load_lock:
+    with _lock:
         if _jieba is None:
-            loaded = _load()
-            with _use_lock:
-                for word in _taught:
-                    loaded.add_word(word, freq=_NAME_FREQ)
-                _jieba = loaded
+            _jieba = _load()
     return _jieba
-
-
-def _phrase_frequencies() -> tuple[dict[str, int], int]:
-    """The lexicon's phrases with the frequency jieba gives each when it adds it (its suggest_freq:
-    enough to keep the phrase whole), and the sum of the dictionary's own frequencies of the
-    phrases it already had. Worked out once with jieba, kept in a small file named like jieba's.
-
-    rjieba suggests one less for a tenth of the phrases (its sums are done in logarithms), so
-    jieba's are used. And where a phrase is already a word, jieba adds the new frequency to the
-    dictionary's total without taking the old one away; rjieba takes it away. The total weighs
-    every route through a sentence (本年 against 本 + 年), so the segmenter adds that sum back
-    (_segmenter) and its total is jieba's to the unit.
-    """
-    terms = _phrases()
-    path = Path(_cache_dir()) / f"phrases-{_dictionary_digest(terms)}.pickle"
-    try:
-        with path.open("rb") as handle:
-            freqs, replaced = pickle.load(handle)
-        if isinstance(freqs, dict) and set(freqs) == set(terms) and isinstance(replaced, int):
-            return freqs, replaced
-    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
-        pass  # none yet, or unreadable: worked out below
-    segmenter = _load()
-    freqs = {term: segmenter.FREQ[term] for term in terms}
-    replaced = 0
-    with open(_dictionary_file(), encoding="utf-8") as dictionary:
-        for line in dictionary:
-            word, _, rest = line.strip().partition(" ")
-            if word in freqs:
-                replaced += int(rest.split(" ", 1)[0])
-    _write_atomically(path, (freqs, replaced))
-    return freqs, replaced
-
-
-def _phrases() -> list[str]:
-    """The lexicon's phrases as the segmenter sees them (NFKC, lower case), sorted."""
-    return sorted({unicodedata.normalize("NFKC", term).lower() for term in load_lexicon().terms()})
-
-
-def _import_jieba() -> ModuleType:
-    """Import jieba (for the tagger, or to work out the phrases' frequencies once).
-
-    jieba's _compat imports pkg_resources only to find its dictionary file, and falls back to a
-    plain open() without it; importing pkg_resources cost ~0.3 CPU s (python -X importtime,
-    docs/benchmarks.md). Hidden only while jieba is imported.
-    """
-    hide = "pkg_resources" not in sys.modules
-    if hide:
-        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes `import pkg_resources` fail
-    try:
-        import jieba
-    finally:
-        if hide:
-            del sys.modules["pkg_resources"]
-    return jieba
 
 
 def _load() -> jieba.Tokenizer:
@@ -296,10 +198,10 @@ def _load() -> jieba.Tokenizer:
     jieba_log = logging.getLogger("jieba")
     jieba_log.setLevel(logging.WARNING)
     jieba_log.handlers.clear()
-    terms = _phrases()
-    segmenter = _import_jieba().Tokenizer()
+    terms = sorted({unicodedata.normalize("NFKC", term).lower() for term in load_lexicon().terms()})
+    segmenter = jieba.Tokenizer()
     segmenter.tmp_dir = _cache_dir()
-    cache = Path(segmenter.tmp_dir) / f"jieba-{_dictionary_digest(terms)}.pickle"
+    cache = Path(segmenter.tmp_dir) / f"jieba-{_dictionary_digest(segmenter, terms)}.pickle"
     try:
         with cache.open("rb") as handle:
             segmenter.FREQ, segmenter.total = pickle.load(handle)
@@ -310,32 +212,21 @@ def _load() -> jieba.Tokenizer:
     segmenter.initialize()
     for term in terms:
         segmenter.add_word(term)
-    _write_atomically(cache, (segmenter.FREQ, segmenter.total))
+    try:
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump((segmenter.FREQ, segmenter.total), handle, protocol=5)
+        os.replace(partial, cache)  # atomic: another process never reads half a file
+    except OSError:
+        pass  # a cache it cannot write only costs start-up time
     return segmenter
 
 
-def _write_atomically(path: Path, data: object) -> None:
-    """Pickle data to a file another process never reads half of; a cache it cannot write only
-    costs start-up time."""
-    try:
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(data, handle, protocol=5)
-        os.replace(partial, path)
-    except OSError:
-        pass
-
-
-def _dictionary_file() -> str:
-    """jieba's dictionary file (one word a line: word, frequency, part of speech)."""
-    spec = importlib.util.find_spec("jieba")  # found, not imported
-    return os.path.join(os.path.dirname(spec.origin or ""), "dict.txt")
-
-
-def _dictionary_digest(terms: list[str]) -> str:
+def _dictionary_digest(segmenter: jieba.Tokenizer, terms: list[str]) -> str:
     """Name the cached dictionary by what made it: jieba's version and file, and our phrases."""
-    dictionary = _dictionary_file()
-    digest = hashlib.sha1(f"{importlib.metadata.version('jieba')}\n{dictionary}\n".encode())
+    # dictionary None: jieba's own dict.txt
+    dictionary = segmenter.dictionary or os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
+    digest = hashlib.sha1(f"{jieba.__version__}\n{dictionary}\n".encode())
     try:
         stat = os.stat(dictionary)
         digest.update(f"{stat.st_size} {stat.st_mtime_ns}\n".encode())

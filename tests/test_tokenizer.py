@@ -1,14 +1,9 @@
-"""The segmenter: whole domain phrases, no punctuation or stop words, findable numbers, and
-jieba's own words (rjieba cuts them; jieba stays the reference)."""
+"""The jieba wrapper: whole domain phrases, no punctuation or stop words, findable numbers."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from index import tokenizer
-from index.parser import parse_report
-from index.readers import read_document
 from index.lexicon import load_lexicon
 from index.tokenizer import add_words, tokenize
 
@@ -82,7 +77,7 @@ def test_a_paragraph_kept_clause_by_clause_gives_the_words_of_the_whole_and_lear
     text = "本机关全年共收到政府信息公开申请，其中予以公开的占多数；不予公开的均依法告知理由。康平县政务公开工作稳步推进"
     tokenize(text)  # its clauses are kept now
     segmenter, stopwords = tokenizer._segmenter(), load_lexicon().stopwords
-    whole = [w for w in segmenter.cut_for_search(text, False) if w not in stopwords and not tokenizer._is_noise(w)]
+    whole = [w for w in segmenter.lcut_for_search(text, HMM=False) if w not in stopwords and not tokenizer._is_noise(w)]
     assert tokenize(text) == whole
     add_words(["康平县"])  # a kept clause holding a name added since is segmented again
     assert "康平县" in tokenize(text)
@@ -104,52 +99,3 @@ def test_dictionary_cache_is_built_once_then_reused_and_rebuilt_when_unreadable(
         "政府信息公开工作年度报告", HMM=False)
     cached[0].write_bytes(b"not a pickle")
     assert tokenizer._load().FREQ == built.FREQ
-
-
-ROOT = Path(__file__).resolve().parent.parent
-REAL_TEXTS = sorted((ROOT / "data" / "samples").glob("*.txt")) + sorted(
-    p for p in (ROOT / "tests" / "corpus" / "reports").iterdir() if p.suffix in (".txt", ".md", ".html", ".docx"))
-
-
-def test_the_segmenter_cuts_jiebas_words_on_real_reports_and_questions() -> None:
-    """rjieba stands in for jieba only while its words are jieba's: every stretch of the real
-    reports' text (after their places are taught, as a load does) and of questions is cut the same
-    both ways, in search mode and on the dictionary's route alone. A new rjieba or jieba that
-    cuts otherwise fails here before it changes the stored tokens."""
-    texts = ["伊春市2023年行政处罚多少件", "哪个县的不予公开最多？", "康平县政务公开办的电话", "NGO申请了几次"]
-    for path in REAL_TEXTS:
-        report = parse_report(read_document(path))
-        add_words([report.body, report.region])
-        texts.extend(p.text for p in report.passages)
-    fast, reference = tokenizer._segmenter(), tokenizer.jieba_segmenter()
-    stretches = {block for text in texts for block in tokenizer._BLOCK.split(tokenizer.nfkc(text).lower()) if block}
-    assert len(stretches) > 2000
-    for stretch in stretches:
-        assert fast.cut_for_search(stretch, False) == reference.lcut_for_search(stretch, HMM=False), stretch
-    for text in texts:
-        assert tokenizer.dictionary_words(text) == reference.lcut(text, HMM=False), text
-
-
-def test_jieba_loaded_late_knows_every_name_taught_before(monkeypatch: pytest.MonkeyPatch) -> None:
-    add_words(["鹤杉屿县"])  # a made-up place: no dictionary has it
-    monkeypatch.setattr(tokenizer, "_jieba", None)  # as in a bot whose first tagged question comes now
-    late = tokenizer.jieba_segmenter()
-    assert late.FREQ.get("鹤杉屿县") == tokenizer._NAME_FREQ and late.FREQ.get("鹤杉屿") == tokenizer._NAME_FREQ
-    add_words(["鹤杉屿南区"])  # and every name taught after
-    assert late.FREQ.get("鹤杉屿南区") == tokenizer._NAME_FREQ
-
-
-def test_phrase_frequencies_are_jiebas_worked_out_once_then_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    found = tokenizer._phrase_frequencies()
-    kept = list((tmp_path / "reportbot").glob("phrases-*.pickle"))
-    assert len(kept) == 1
-    reference = tokenizer._load()
-    assert found[0] == {term: reference.FREQ[term] for term in tokenizer._phrases()}
-    assert 0 < found[1] < sum(found[0].values())  # some phrases were words already
-    monkeypatch.setattr(tokenizer, "_load", lambda: pytest.fail("jieba loaded although the frequencies are kept"))
-    assert tokenizer._phrase_frequencies() == found
-    kept[0].write_bytes(b"not a pickle")
-    monkeypatch.undo()
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert tokenizer._phrase_frequencies() == found  # unreadable: worked out again
