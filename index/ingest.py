@@ -401,8 +401,10 @@ def die_with_parent(parent: int) -> None:
 
 
 def store_report(db: sqlite_utils.Database, prepared: PreparedReport) -> SaveResult:
-    """Save a prepared report in one transaction; the same file again changes nothing."""
-    tokenizer.add_words([prepared.report.body, prepared.report.region])
+    """Save a prepared report in one transaction; the same file again changes nothing.
+
+    The report's names are not taught to this process's segmenter: a question teaches it the
+    names it names (bot/retrieval.py), as it must for reports another process loaded."""
     return save_report(db, prepared.report, prepared.document, prepared.tokens)
 
 
