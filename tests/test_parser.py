@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.document import Document, Table
 from index.errors import NotAReportError
-from index import tables
+from index import checks, tables
 from index.parser import find_year, parse_report, split_body
 from index.lexicon import load_lexicon
+from index.readers import read_document
 from index.readers.text import text_to_blocks
 from index.rules import APPLICANT_ORDER
 from tests.seed_expectations import SEEDS
@@ -295,3 +299,26 @@ def test_years(text: str, year: int | None) -> None:
 ])
 def test_body_to_region_and_level(body: str, region: str, level: str) -> None:
     assert split_body(body, load_lexicon()) == (region, level)
+
+
+_SAMPLE_REPORTS = [parse_report(read_document(path)) for path in sorted(SAMPLES.glob("*.txt"))]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(_SAMPLE_REPORTS),
+       st.lists(st.tuples(st.integers(min_value=0, max_value=10 ** 6), st.integers(min_value=-3, max_value=3)),
+                max_size=6),
+       st.lists(st.integers(min_value=0, max_value=10 ** 6), max_size=4))
+def test_a_readings_broken_rules_are_the_findings_its_cells_give(report, nudges, drops) -> None:  # type: ignore[no-untyped-def]
+    """Readings are weighed by the rules they break (index/align.py), counted from the sums'
+    values alone: the same count as the findings a report with those cells, its sums made as
+    derived cells, would get. Real tables with numbers nudged and cells dropped."""
+    lexicon = load_lexicon()
+    cells = [c for c in report.cells if not c.derived]
+    for at, change in nudges:
+        cell = cells[at % len(cells)]
+        cells[at % len(cells)] = replace(cell, value=(cell.value or 0) + change)
+    for at in drops:
+        del cells[at % len(cells)]
+    made = cells + checks._derive_sums(cells, lexicon)
+    assert checks.broken_rules(cells, lexicon) == len(checks.find_inconsistencies(made, lexicon))
