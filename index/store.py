@@ -858,9 +858,13 @@ def _printed_by_sqlite(value: float | None) -> str | None:
     if float(value).is_integer() and abs(value) < 2 ** 63:
         return str(int(value))
     text = format(value, ".15g")
-    # Past 15 significant digits SQLite rounds a tie up where Python rounds it to even
-    # (100000000000000.5 prints 100000000000001.0): not sure, so the printed text is kept.
-    return None if "e" in text or float(text) != value else text
+    if "e" in text or "." not in text:  # a decimal that rounds to a whole number prints with ".0"
+        return None
+    # At a tie past the 15th significant digit SQLite rounds up where Python rounds to even
+    # (100000000000000.5 prints 100000000000001.0), and its arithmetic may tip a near-tie either
+    # way: not sure there, so the printed text is kept.
+    tail = format(abs(value), ".19e").split("e")[0].replace(".", "")[15:20]
+    return None if tail.startswith(("5000", "4999")) else text
 
 
 def _field_units(db: sqlite_utils.Database) -> dict[tuple[str, ...], int | str]:
