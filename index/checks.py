@@ -6,12 +6,16 @@ the printed numbers are never changed to make a rule hold.
 """
 from __future__ import annotations
 
-from index.lexicon import Lexicon
+from collections.abc import Callable
+from typing import TypeVar
+
+from index.lexicon import FieldDef, Lexicon
 from index.numbers import has_exponent
 from index.report import Cell, Finding
 from index.rules import APPLICANT_ORDER, Breach, Getter, block_sums, column_rules, row_sums
 
 _ORG_COLUMNS = APPLICANT_ORDER[1:6]
+_Part = TypeVar("_Part")  # what _add_sums adds up: cells, or their values
 
 
 def _index(cells: list[Cell]) -> dict[tuple[str, str | None], Cell]:
@@ -37,22 +41,29 @@ def derive_cells(cells: list[Cell], lexicon: Lexicon) -> list[Cell]:
 
 def _derive_sums(cells: list[Cell], lexicon: Lexicon) -> list[Cell]:
     """The sums the lexicon defines (subtotals, lawsuit sums) that the cells do not print."""
-    by_key = _index(cells)
-    derived: list[Cell] = []
-    applicants = {c.applicant for c in cells if c.table == "requests"}
+    return _add_sums(_index(cells), cells, lexicon,
+                     lambda fdef, applicant, parts: _sum_cell(parts[0], fdef.code, fdef.label, applicant, parts))
+
+
+def _add_sums(known: dict[tuple[str, str | None], _Part], cells: list[Cell], lexicon: Lexicon,
+              make: Callable[[FieldDef, str | None, list[_Part]], _Part | None]) -> list[_Part]:
+    """Add to ``known`` (cells, or values, by field and applicant) each sum the lexicon defines
+    that it lacks, made by ``make`` from the parts it has, in the lexicon's order (a subtotal may
+    be a part of a later sum); return those made."""
+    applicants = sorted({c.applicant for c in cells if c.table == "requests"}, key=APPLICANT_ORDER.index)
+    made: list[_Part] = []
     for fdef in lexicon.fields:
         if fdef.derived != "sum":
             continue
-        columns = sorted(applicants, key=APPLICANT_ORDER.index) if fdef.table == "requests" else [None]
-        for applicant in columns:
-            if (fdef.code, applicant) in by_key:
+        for applicant in applicants if fdef.table == "requests" else (None,):
+            if (fdef.code, applicant) in known:
                 continue
-            parts = [by_key[(code, applicant)] for code in fdef.inputs if (code, applicant) in by_key]
-            cell = _sum_cell(parts[0], fdef.code, fdef.label, applicant, parts) if parts else None
-            if cell is not None:
-                derived.append(cell)
-                by_key[(cell.field, applicant)] = cell
-    return derived
+            parts = [known[(code, applicant)] for code in fdef.inputs if (code, applicant) in known]
+            item = make(fdef, applicant, parts) if parts else None
+            if item is not None:
+                known[(fdef.code, applicant)] = item
+                made.append(item)
+    return made
 
 
 def _legal_persons(cells: list[Cell]) -> list[Cell]:
@@ -90,17 +101,14 @@ def broken_rules(cells: list[Cell], lexicon: Lexicon) -> int:
     values only (_derive_sums makes each a labelled cell with its inputs: most of the cost, and
     no finding is worded here); no rule reads a legal_persons cell, so none is made."""
     values = {(c.field, c.applicant): c.value for c in cells}
-    applicants = sorted({c.applicant for c in cells if c.table == "requests"}, key=APPLICANT_ORDER.index)
-    for fdef in lexicon.fields:
-        if fdef.derived != "sum":
-            continue
-        for applicant in applicants if fdef.table == "requests" else (None,):
-            if (fdef.code, applicant) in values:
-                continue
-            present = [values[(code, applicant)] for code in fdef.inputs if values.get((code, applicant)) is not None]
-            if present:
-                values[(fdef.code, applicant)] = sum(present)
+    _add_sums(values, cells, lexicon, lambda _fdef, _applicant, parts: _sum_of_printed(parts))
     return len(_breaches(lambda field, applicant: values.get((field, applicant)), _printed_rows(cells), lexicon))
+
+
+def _sum_of_printed(values: list[float | None]) -> float | None:
+    """The sum of the values that are there, or None when none is (as _sum_cell makes no cell)."""
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
 
 
 def _printed_rows(cells: list[Cell]) -> dict[str, None]:
