@@ -377,7 +377,10 @@ def _read(text: str, catalog: Catalog, lexicon: Lexicon) -> _Part:
     masked = _mask(text, _names(text, catalog, lexicon, part))
     per_unit = _claim(masked, q.per_unit)  # 人均 is also an operation word: look before operations take it
     part.per_unit = per_unit[0][2] if per_unit else None
-    which_kind = _claim(masked, {w: w for w in q.which_kind})
+    which_kind = _claim(masked, q.which_kind)
+    kind = next((w for w in q.kind_words if w in masked), None)
+    if not which_kind and kind:  # 理由有哪些, 有哪些类型: said as 原因是什么 where nothing answers it
+        which_kind = [(s, e, f"{kind}{w}") for s, e, w in _claim(masked, q.kind_lists)]
     if which_kind:
         part.which_kind = which_kind[0][2]
         masked = _mask(masked, [(s, e) for s, e, _ in which_kind])

@@ -69,6 +69,7 @@ class QuestionWords:
     list_reports: tuple[str, ...]
     by_applicant: tuple[str, ...]
     kind_words: frozenset[str]
+    kind_lists: tuple[str, ...]
     more_or_less: tuple[str, ...]
     fewer: tuple[str, ...]
     year_against: tuple[str, ...]
@@ -243,6 +244,7 @@ def _question_words(raw: dict, places: dict) -> QuestionWords:
         list_reports=_longest_first(raw["list_reports"]),
         by_applicant=_longest_first(raw["by_applicant"]),
         kind_words=frozenset(raw["kind_words"]),
+        kind_lists=_longest_first(raw["kind_lists"]),
         more_or_less=tuple(raw["more_or_less"]),
         fewer=_longest_first(raw["fewer"]),
         year_against=_longest_first(raw["year_against"]),

@@ -169,6 +169,10 @@ def test_a_bound_that_cannot_be_applied_gets_no_number(engine: Engine, question:
     ("兴隆县2023年依申请公开的办理结果中哪一类最多", [52, 0, 0, 0, 0, 0]),  # the six outcomes, not their total
     ("伊春市2023年的行政复议结果哪一种最多", [6, 3, 1, 0]),  # table 四's four results of 复议 only
     ("伊春市2023年商业企业申请的办理结果都有哪些", [2, 1, 0, 0, 0, 0]),  # the outcomes in that column: its 3
+    # a kind word and a list word ask the same (理由有哪些, 原因是什么, 有哪些类型): not the subtotal or the total
+    ("伊春市不予公开的理由有哪些", [8, 4, 1, 1, 1, 0, 0, 0]),
+    ("伊春市2023年不予公开的原因是什么", [8, 4, 1, 1, 1, 0, 0, 0]),
+    ("伊春市申请人有哪些类型", [137, 4, 3, 2, 0, 0]),
 ])
 def test_which_kind_ranks_one_reports_kinds(engine: Engine, question: str, expected: list[float]) -> None:
     answer = engine.ask(question)
@@ -177,7 +181,7 @@ def test_which_kind_ranks_one_reports_kinds(engine: Engine, question: str, expec
     assert f"占这{len(expected)}类合计的" in answer.text
 
 
-@pytest.mark.parametrize("question", ["哪类申请人最多", "伊春市行政处罚哪类最多"])
+@pytest.mark.parametrize("question", ["哪类申请人最多", "伊春市行政处罚哪类最多", "伊春市行政复议被纠正的原因是什么"])
 def test_which_kind_with_no_kinds_to_rank_gets_no_total(engine: Engine, question: str) -> None:
     """No place named, or a row with no kinds under it: the total would answer another question."""
     answer = engine.ask(question)
@@ -310,3 +314,9 @@ def test_public_eval(samples_db: Path, tmp_path: Path) -> None:
     assert score.returncode == 0, score.stdout
     route = float(lines[-2].split()[2])
     assert route >= 0.95, score.stdout
+
+
+def test_a_kind_word_with_a_list_word_but_no_table_row_is_still_a_question_for_the_text(engine: Engine) -> None:
+    """原因有哪些 about the prose (存在问题) names no table row: it is searched in the text, as before."""
+    answer = engine.ask("伊春市存在问题的原因有哪些")
+    assert answer.route == "retrieval" and answer.values == () and "存在的主要问题" in answer.text
